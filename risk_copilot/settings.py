@@ -1,0 +1,22 @@
+"""Reviewer settings (environment prefix ``RISK_COPILOT_``), built once by the caller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ReviewerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RISK_COPILOT_", extra="ignore")
+
+    playbook_dir: Path = Field(REPO_ROOT / "corpora" / "playbooks")
+    index_dir: Path = Field(REPO_ROOT / "var" / "index")
+    model_path: Path | None = Field(None, description="sentence-transformers model folder; default: the packaged MiniLM")
+    max_file_bytes: int = Field(25_000_000, gt=0)
+    embed_batch_size: int = Field(64, gt=0)
+    embed_cache_size: int = Field(50_000, ge=0)
+    torch_threads: int = Field(0, ge=0, description="0: leave torch's default")
