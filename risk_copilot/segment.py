@@ -53,6 +53,9 @@ _BULLET_RE = re.compile(r"[•●▪◦‣∙·\-\*–](?=\s)")
 _LINE_LABEL_RE = re.compile(
     r"\n[ \t]*(?=(?:ARTICLE|Article|SECTION|Section)\s+\w|\d{1,3}(?:\.\d{1,3})*\.?\s+[A-Z(\"“]|"
     r"\(?[a-z]{1,2}\)\s|\([ivxlc]{1,6}\)\s|\(\d{1,2}\)\s|[•●▪◦‣∙·][ \t])"
+    # SEC filings often put a whole page on one line: "...herein.     Section 2.01 Retention."
+    r"|[ \t]{3,}(?=(?:ARTICLE|Article|SECTION|Section)\s+(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]{1,7})\.?\s+[A-Z]"
+    r"|\((?:[a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)\s+[A-Z])"
 )
 _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
 
@@ -179,7 +182,7 @@ def _units(doc: IngestedDocument) -> list[_Unit]:
             units.append(u)
             continue
         chunk = text[u.start:u.end]
-        cuts = [0] + [m.start() + 1 for m in _LINE_LABEL_RE.finditer(chunk)] + [len(chunk)]
+        cuts = [0] + [m.end() for m in _LINE_LABEL_RE.finditer(chunk)] + [len(chunk)]
         for a, b in zip(cuts, cuts[1:]):
             piece = chunk[a:b]
             ls = len(piece) - len(piece.lstrip())
@@ -199,6 +202,7 @@ class _SectionState:
         self.heading: str | None = None
         self.headings: dict[str, str] = {}
         self.awaiting_heading = False
+        self.heading_fresh = False  # an unnumbered heading with no text under it yet
 
     @property
     def section(self) -> str | None:
@@ -227,7 +231,7 @@ class _SectionState:
                 self.headings[k] = heading
         else:
             found = self._lookup(number) or (self._lookup(keys[-1]) if len(keys) > 1 else None)
-            if found is None and previous_top is None and previous_heading:
+            if found is None and previous_top is None and previous_heading and self.heading_fresh:
                 found = previous_heading  # numbered text right under an unnumbered heading
             self.heading = found
         # "ARTICLE IV" alone on its line: the next unnumbered heading names it.
@@ -272,6 +276,7 @@ class _SectionState:
             self.top = None
             self.subs = []
             self.heading = heading
+            self.heading_fresh = True
         self.awaiting_heading = False
 
 
@@ -328,6 +333,7 @@ def segment_document(doc: IngestedDocument, *, max_clause_chars: int = 600) -> l
         end = unit.start + len(utext.rstrip())
         if end > start:
             bodies.append((start, end, state.section, state.heading, False))
+            state.heading_fresh = False
 
     prose = [(s, e) for s, e, _, _, row in bodies if not row]
     spans_iter = iter(sentence_spans(text[s:e] for s, e in prose))
@@ -348,7 +354,12 @@ def segment_document(doc: IngestedDocument, *, max_clause_chars: int = 600) -> l
     return clauses
 
 
+_PAGE_FOOTER_RE = re.compile(r"(?i)\bpage\s+\d+\s+of\s+\d+\b|^\s*-?\s*\d+\s*-?\s*$")
+
+
 def _is_heading_only(utext: str, kind: str) -> bool:
+    if _PAGE_FOOTER_RE.search(utext):
+        return False
     if "\n" in utext.strip() and kind != "heading":
         return False
     if kind == "heading":

@@ -30,7 +30,6 @@ LEGAL_ABBREVIATIONS = frozenset(
 )
 
 _TERMINALS = {".", "!", "?", "..."}
-_CLOSERS = {'"', "'", ")", "]", "”", "’", "»"}
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +80,9 @@ def _is_real_boundary(doc: Any, i: int) -> bool:
     if first.islower() or first in ",;:":
         return False
     j = i - 1
-    while j >= 0 and doc[j].text in _CLOSERS:
+    while j >= 0 and doc[j].is_punct and doc[j].text not in _TERMINALS:
+        if doc[j].text in (",", ";", ":"):
+            return False  # "Blvd., Thousand Oaks"
         j -= 1
     if j < 0:
         return True

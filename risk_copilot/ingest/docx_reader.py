@@ -275,6 +275,8 @@ class _Numbering:
             root = document.part.numbering_part.element
         except Exception:  # noqa: BLE001 - no numbering part
             return
+        style_links: dict[str, str] = {}
+        num_style_links: dict[str, str] = {}
         for an in root.iterchildren(W + "abstractNum"):
             aid = an.get(W + "abstractNumId")
             levels: dict[int, tuple[int, str, str]] = {}
@@ -289,6 +291,17 @@ class _Numbering:
                     (txt.get(W + "val") if txt is not None else f"%{ilvl + 1}.") or "",
                 )
             self._levels[aid] = levels
+            link = an.find(W + "styleLink")
+            if link is not None:
+                style_links[link.get(W + "val")] = aid
+            nsl = an.find(W + "numStyleLink")
+            if nsl is not None:
+                num_style_links[aid] = nsl.get(W + "val")
+        # An abstractNum with numStyleLink takes its levels from the list style it names.
+        for aid, style in num_style_links.items():
+            target = style_links.get(style)
+            if target is not None and self._levels.get(target):
+                self._levels[aid] = self._levels[target]
         for num in root.iterchildren(W + "num"):
             nid = num.get(W + "numId")
             an = num.find(W + "abstractNumId")
