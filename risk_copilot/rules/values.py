@@ -90,9 +90,9 @@ def value_range(options: ValueRangeOptions, context: RuleContext) -> list[Findin
 
 class AllowedValuesOptions(RuleOptions):
     value: str = Field(description=f"one of: {', '.join(CATEGORICAL_VALUES)}")
-    allowed: list[str] = Field(min_length=1)
+    allowed: list[str] = Field(min_length=1, description="the accepted values (case-insensitive)")
     patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
-    label: str | None = None
+    label: str | None = Field(None, description="how the value is named in explanations")
 
     @field_validator("value")
     @classmethod

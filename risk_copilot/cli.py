@@ -1,0 +1,194 @@
+"""The ``risk-copilot`` command line.
+
+Exit codes: 0 success; 2 bad input (one-line message, no traceback); 3 when a review
+reaches ``--fail-on``; 1 an unexpected internal error (traceback only with
+``RISK_COPILOT_DEBUG=1``). Other packages add sub-commands through the entry-point
+group ``risk_copilot.commands`` (a ``register(subparsers)`` function).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Callable
+
+from risk_copilot.errors import ReviewError
+from risk_copilot.playbook import SEVERITY_ORDER
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_ON = 0, 1, 2, 3
+CONTRACT_TYPES = ("nda", "procurement")
+
+
+def _engine(args: argparse.Namespace):
+    from risk_copilot.engine import ReviewEngine
+    from risk_copilot.settings import ReviewerSettings
+
+    return ReviewEngine(ReviewerSettings())
+
+
+def _print_table(review: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    doc = review["document"]
+    console.print(
+        f"[bold]{doc['name']}[/] ({review['contract_type']}, playbook {review['versions']['playbook']}): "
+        f"risk score [bold]{review['risk_score']}[/], decision [bold]{review['decision']}[/], "
+        f"approvers: {', '.join(review['approvers'])}"
+    )
+    table = Table(show_lines=True)
+    for column in ("id", "severity", "kind", "category", "finding", "evidence", "approver"):
+        table.add_column(column, overflow="fold")
+    colours = {"high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
+    for f in review["findings"]:
+        evidence = f["evidence"][0]["text"] if f["evidence"] else "(absent)"
+        if len(evidence) > 160:
+            evidence = evidence[:159] + "…"
+        table.add_row(
+            f["id"], f"[{colours[f['severity']]}]{f['severity']}[/]", f["kind"], f["category"],
+            f"{f['title']}\n{f['explanation']}", evidence, f["approver_role"],
+        )
+    console.print(table)
+    console.print(f"timings (ms): {review['timings_ms']}")
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    review = engine.review_path(args.path, args.type, playbook=args.playbook)
+    if args.format == "json":
+        payload = dict(review)
+        if args.no_text:
+            payload.pop("text", None)
+        output = json.dumps(payload, indent=2, ensure_ascii=False)
+    elif args.format == "html":
+        from risk_copilot.html_report import render_review_html
+
+        output = render_review_html(review)
+    else:
+        output = None
+    if output is not None:
+        if args.out:
+            Path(args.out).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output + "\n")
+    else:
+        _print_table(review)
+    if args.fail_on:
+        worst = max((SEVERITY_ORDER[f["severity"]] for f in review["findings"]), default=-1)
+        if worst >= SEVERITY_ORDER[args.fail_on]:
+            return EXIT_FAIL_ON
+    return EXIT_OK
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    for contract_type in args.type or CONTRACT_TYPES:
+        playbook = engine.playbook(contract_type)
+        library = engine.classifier(playbook).library
+        state = "built" if library.built else "up to date"
+        print(f"{playbook.ref}: {len(library.entries)} library entries, index {state} "
+              f"({library.manifest['library_sha256'][:12]})")
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from risk_copilot.rules.registry import rule_kinds
+
+    for name, kind in sorted(rule_kinds().items()):
+        print(f"{name}\n{'-' * len(name)}\n{kind.documentation}\n")
+        for field_name, field in kind.options.model_fields.items():
+            print(f"  {field_name}: {field.description or ''}")
+        print()
+    return EXIT_OK
+
+
+def cmd_playbook_validate(args: argparse.Namespace) -> int:
+    from risk_copilot.playbook import load_playbook
+
+    for path in args.paths:
+        playbook = load_playbook(path)
+        print(f"{path}: ok ({playbook.ref}, {len(playbook.parameters)} parameters)")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from risk_copilot.bench import run_bench
+
+    return run_bench(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="risk-copilot", description="Offline contract risk review.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    review = sub.add_parser("review", help="review one contract file against a playbook")
+    review.add_argument("path")
+    review.add_argument("--type", required=True, choices=CONTRACT_TYPES)
+    review.add_argument("--format", default="json", choices=("json", "table", "html"))
+    review.add_argument("--playbook", help="a playbook YAML file instead of the type's default")
+    review.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="exit 3 when a finding is at least this severe")
+    review.add_argument("--out", help="write the output to this file instead of stdout")
+    review.add_argument("--no-text", action="store_true", help="leave the ingested text out of the JSON")
+    review.set_defaults(func=cmd_review)
+
+    index = sub.add_parser("index", help="build (or check) the clause-library indexes")
+    index.add_argument("--type", action="append", choices=CONTRACT_TYPES)
+    index.set_defaults(func=cmd_index)
+
+    rules = sub.add_parser("rules", help="list the rule kinds and their documentation")
+    rules.set_defaults(func=cmd_rules)
+
+    playbook = sub.add_parser("playbook", help="playbook tools")
+    playbook_sub = playbook.add_subparsers(dest="playbook_command", required=True)
+    validate = playbook_sub.add_parser("validate", help="validate playbook files")
+    validate.add_argument("paths", nargs="+")
+    validate.set_defaults(func=cmd_playbook_validate)
+
+    bench = sub.add_parser("bench", help="measure review speed, cold start and memory")
+    bench.add_argument("paths", nargs="*")
+    bench.add_argument("--type", default="auto", choices=("auto", *CONTRACT_TYPES))
+    bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--longest-cuad", help="also bench the longest .txt file in this folder")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench)
+
+    for entry in entry_points(group="risk_copilot.commands"):
+        try:
+            register: Callable[[Any], None] = entry.load()
+        except Exception as exc:  # a broken plugin must not break reviewing
+            print(f"warning: command plugin {entry.name} failed to load: {exc}", file=sys.stderr)
+            continue
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ReviewError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # no traceback for users; RISK_COPILOT_DEBUG=1 shows it
+        if os.environ.get("RISK_COPILOT_DEBUG"):
+            raise
+        print(f"error: internal_error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
