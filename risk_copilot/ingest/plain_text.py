@@ -59,7 +59,7 @@ def decode_text(data: bytes, name: str) -> str:
     if sample:
         nuls = sample.count(0)
         controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-        if nuls / len(sample) > 0.01 or controls / len(sample) > 0.05:
+        if (nuls > 8 and nuls / len(sample) > 0.01) or (controls > 8 and controls / len(sample) > 0.05):
             raise IngestError(
                 f"The file '{name}' contains binary data, not text.",
                 code="unsupported_format",
@@ -75,7 +75,7 @@ def decode_text(data: bytes, name: str) -> str:
             text = _cp1252_with_latin1(data)
     if text:
         bad = len(_BAD_CHAR_RE.findall(text[:65536]))
-        if bad / min(len(text), 65536) > 0.05:
+        if bad > 8 and bad / min(len(text), 65536) > 0.05:
             raise IngestError(
                 f"The file '{name}' could not be decoded as text in any supported encoding.",
                 code="undecodable_text",
