@@ -44,7 +44,8 @@ _DATE_RE = re.compile(
         r"(?P<num>(?<![\d/.])(?P<a5>[0-3]?\d)(?P<sep>[/.])(?P<b5>[0-3]?\d)(?P=sep)(?P<y5>(?:19|20)\d\d|\d\d)(?![\d/]))",
     ])
 )
-# years-only and month-only mentions are not dates: they need a day.
+# Every date has a year: only the text around year-like numbers is scanned.
+_YEAR_HINT_RE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|(?<=[/.])\d\d(?!\d)")
 _WORD_BOUNDARY_BEFORE = re.compile(r"[A-Za-z]\Z")
 
 
@@ -67,7 +68,19 @@ def _month(raw: str) -> int:
 def find_dates(text: str) -> list[DateValue]:
     """Find calendar dates in ``text``; impossible dates (Feb 30) are skipped."""
     out: list[DateValue] = []
-    for m in _DATE_RE.finditer(text):
+    windows: list[list[int]] = []
+    for y in _YEAR_HINT_RE.finditer(text):
+        lo, hi = max(0, y.start() - 60), min(len(text), y.end() + 1)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    matches = [m for lo, hi in windows for m in _DATE_RE.finditer(text, lo, hi)]
+    last_end = -1
+    for m in matches:
+        if m.start() < last_end:
+            continue
+        last_end = m.end()
         if m.start() and _WORD_BOUNDARY_BEFORE.match(text, m.start() - 1):
             continue
         try:

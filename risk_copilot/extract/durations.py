@@ -26,6 +26,7 @@ _DURATION_RE = re.compile(
     rf"(?P<unit>(?i:days?|weeks?|months?|years?|yrs?|hours?|hrs?))(?![a-zA-Z])"
 )
 
+_UNIT_HINT_RE = re.compile(r"(?i)day|week|month|year|yr|hour|hr")
 _WORD_HALF_RE = re.compile(r"(?i)one[ \t-]+and[ \t-]+(?:a|one)[ \t-]+half")
 
 _NOTICE_AFTER_RE = re.compile(
@@ -91,6 +92,8 @@ def find_durations(text: str) -> list[Duration]:
     A bare number ("Section 14") or a unit without a number is not a duration.
     """
     out: list[Duration] = []
+    if not _UNIT_HINT_RE.search(text):
+        return out
     for m in _DURATION_RE.finditer(text):
         figure = None
         inconsistent = False

@@ -27,6 +27,10 @@ _MULTIPLE_RE = re.compile(
     rf"(?:amount|total|sum)[ \t]+of[ \t]+the|equal[ \t]+to[ \t]+the)[ \t]+){{0,4}}"
     rf"[^.;:\n]{{0,60}}?{_BASIS_WORDS}\b{_PAID})"
 )
+_MULTIPLE_HINT_RE = re.compile(r"(?i)times|\d[ \t]*[x×]|twice|double|triple|treble|thrice|quadruple")
+_MONTHS_HINT_RE = re.compile(r"(?i)(?:month|year)s?\b[^.;\n]{0,30}(?:fee|charge|payment|amount|paid|payable)"
+                             r"|(?:fee|amount|charge|sum|payment|consideration|compensation)[^.;\n]{0,200}?"
+                             r"(?:month|year)")
 _MULT_WORDS = {"twice": 2.0, "double": 2.0, "triple": 3.0, "treble": 3.0, "thrice": 3.0,
                "quadruple": 4.0}
 _BASIS_TRIM_RE = re.compile(r"^[ \t]+")
@@ -75,7 +79,9 @@ def _n(words: str | None, fig: str | None, fig2: str | None) -> float | None:
 def find_fee_multiples(text: str) -> list[FeeMultiple]:
     """Find fee multiples and months-of-fees caps in ``text``, in order of position."""
     out: list[FeeMultiple] = []
-    for m in _MULTIPLE_RE.finditer(text):
+    multiples = _MULTIPLE_RE.finditer(text) if _MULTIPLE_HINT_RE.search(text) else ()
+    months = _MONTHS_OF_FEES_RE.finditer(text) if _MONTHS_HINT_RE.search(text) else ()
+    for m in multiples:
         if m.group("words"):
             v = parse_number_words(m.group("words"))
             if v is None:
@@ -88,7 +94,7 @@ def find_fee_multiples(text: str) -> list[FeeMultiple]:
             multiple = _MULT_WORDS[m.group("mult_word").lower()]
         basis = _BASIS_TRIM_RE.sub("", m.group("basis"))
         out.append(FeeMultiple(m.start(), m.end(), m.group(), multiple, basis))
-    for m in _MONTHS_OF_FEES_RE.finditer(text):
+    for m in months:
         if m.group("basis"):
             n = _n(m.group("nwords"), m.group("nfig"), m.group("nfig2"))
             unit, basis = m.group("unit"), m.group("basis")

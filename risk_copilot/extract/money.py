@@ -66,13 +66,16 @@ _EUROPEAN_RE = re.compile(r"\d{1,3}(?:\.\d{3})+,\d{1,2}|\d{1,3}(?:\.\d{3}){2,}")
 _SCALE = r"(?:[ \t]*(?i:thousand|million|billion|mio|mm|mn|bn)\b|(?:k|m|mm|bn|b|K|M|MM|BN|B)\b)"
 
 _FIG_MONEY_RE = re.compile(
-    rf"(?:(?P<pcur>{_SYMBOL}|(?<![A-Za-z]){_CODE}\b)[ \t\u00a0]*-?[ \t\u00a0]*"
+    rf"(?=[A-Z$€£¥₹\d])(?:(?P<pcur>{_SYMBOL}|(?<![A-Za-z]){_CODE}\b)[ \t\u00a0]*-?[ \t\u00a0]*"
     rf"(?P<pnum>{_FIGURE})(?![\d])(?P<pscale>{_SCALE})?"
     rf"(?:[ \t]+(?P<pword>{_CUR_WORD})\b)?)"
     rf"|(?:(?<![\w.,$€£¥])(?P<snum>{_FIGURE})(?P<sscale>{_SCALE})?[ \t\u00a0]*"
     rf"(?:(?P<scode>{_CODE})\b|(?P<sword>{_CUR_WORD})\b|(?P<ssym>€|£))(?!%))"
 )
 
+_CUR_WORD_HINT_RE = re.compile(
+    r"(?i)dollar|euro|pound|franc|yen|yuan|renminbi|rupee")
+_DIGIT_RE = re.compile(r"\d")
 _WORDS_MONEY_RE = re.compile(
     rf"(?P<words>{NUMBER_WORDS_PATTERN})"
     rf"(?:[ \t]*\((?P<fig_in>[^()\n]{{1,40}})\))?"
@@ -196,7 +199,8 @@ def find_money(text: str) -> list[Money]:
         return any(s < te and ts < e for ts, te in taken)
 
     # 1. amounts in words with a currency word, optionally with a figure in parentheses
-    for m in _WORDS_MONEY_RE.finditer(text):
+    words_money = _WORDS_MONEY_RE.finditer(text) if _CUR_WORD_HINT_RE.search(text) else ()
+    for m in words_money:
         words_value = parse_number_words(m.group("words"))
         if words_value is None:
             continue
@@ -216,7 +220,7 @@ def find_money(text: str) -> list[Money]:
         taken.append((m.start(), end))
 
     # 2. figures with a currency, optionally followed by the amount in words
-    for m in _FIG_MONEY_RE.finditer(text):
+    for m in (_FIG_MONEY_RE.finditer(text) if _DIGIT_RE.search(text) else ()):
         if overlaps(m.start(), m.end()):
             # "Five Hundred Thousand Dollars ($500,000)": the figure is already used
             continue
@@ -242,6 +246,4 @@ def find_money(text: str) -> list[Money]:
     return found
 
 
-def find_amount_inconsistencies_in(text: str) -> list[Money]:
-    """Money amounts in ``text`` whose words disagree with their figures."""
-    return [m for m in find_money(text) if m.inconsistent]
+

@@ -35,7 +35,7 @@ _WORD = rf"(?:{_WORD_ALTERNATION})"
 #: Regex fragment matching a run of number words ("one hundred and twenty",
 #: "forty-five", "a hundred"). Case-insensitive; no capture groups.
 NUMBER_WORDS_PATTERN = (
-    rf"(?i:(?<![\w-])(?:(?:a|one)[ \t]+(?=hundred|thousand|million|billion))?{_WORD}"
+    rf"(?i:(?=[abefhmnostz])(?<![\w-])(?:(?:a|one)[ \t]+(?=hundred|thousand|million|billion))?{_WORD}"
     rf"(?:(?:[ \t]*-[ \t]*|[ \t\n]+(?:and[ \t\n]+)?){_WORD})*(?![\w]))"
 )
 

@@ -24,6 +24,9 @@ _PERCENT_RE = re.compile(
 )
 
 
+_PERCENT_HINT_RE = re.compile(r"(?i)%|per[ \t]*cent|pct")
+
+
 @dataclass(frozen=True)
 class Percentage:
     """A percentage at ``text[start:end]``: ``value`` in percent (4% -> 4.0).
@@ -45,6 +48,8 @@ class Percentage:
 def find_percentages(text: str) -> list[Percentage]:
     """Find percentages; a number in words with its figure ("fifty percent (50%)") is one."""
     out: list[Percentage] = []
+    if not _PERCENT_HINT_RE.search(text):
+        return out
     for m in _PERCENT_RE.finditer(text):
         words_value = None
         if m.group("words"):

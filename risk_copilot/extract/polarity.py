@@ -10,7 +10,7 @@ from dataclasses import dataclass
 MODALS = ("shall", "will", "must", "may")
 
 _MODAL_RE = re.compile(
-    r"(?<![\w'-])(?P<phrase>"
+    r"(?=[abcdhimnpsuw])(?<![\w'-])(?P<phrase>"
     r"(?P<shall>shall|shan['’]t)|(?P<will>will|won['’]t)|(?P<must>must)|(?P<may>may)"
     r"|(?P<cannot>cannot|can[ \t]+not|can['’]t)"
     r"|(?P<req>(?:is|are)[ \t]+(?P<reqneg>not[ \t]+)?(?:required|obligated|obliged|bound)[ \t]+to)"
