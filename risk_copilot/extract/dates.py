@@ -70,7 +70,7 @@ def find_dates(text: str) -> list[DateValue]:
     out: list[DateValue] = []
     windows: list[list[int]] = []
     for y in _YEAR_HINT_RE.finditer(text):
-        lo, hi = max(0, y.start() - 60), min(len(text), y.end() + 1)
+        lo, hi = max(0, y.start() - 60), min(len(text), y.end() + 7)
         if windows and lo <= windows[-1][1]:
             windows[-1][1] = hi
         else:
