@@ -40,6 +40,7 @@ _HOLDABLE = (S.DRAFT, S.REVIEWED, S.WAITING_FOR_APPROVAL, S.APPROVED, S.EXECUTED
 TRANSITIONS: dict[tuple[str, ContractStatus], ContractStatus | str] = {
     ("submit", S.DRAFT): S.WAITING_FOR_REVIEW,
     ("record_review", S.WAITING_FOR_REVIEW): S.REVIEWED,
+    ("review_failed", S.WAITING_FOR_REVIEW): S.DRAFT,
     ("request_approval", S.REVIEWED): S.WAITING_FOR_APPROVAL,
     ("approve", S.WAITING_FOR_APPROVAL): S.APPROVED,
     ("reject", S.WAITING_FOR_APPROVAL): S.REJECTED,

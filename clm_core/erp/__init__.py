@@ -1,0 +1,1 @@
+"""Purchase-agreement connector: the built-in ledger (default) behind a connector interface."""

@@ -1,0 +1,1 @@
+"""Signature providers: the provider interface and the built-in provider."""

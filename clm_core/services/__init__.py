@@ -1,0 +1,1 @@
+"""Service layer: use cases of the lifecycle, each in one transaction, permission-checked."""
