@@ -61,6 +61,7 @@ class ClauseClassifier:
 
     def classify(self, clauses: list, vectors: np.ndarray, values: dict) -> Classification:
         sims = self.library.similarities(vectors)
+        overall = sims.max(axis=1) if sims.size else np.zeros(len(clauses))
         matches: dict[str, list[ClauseMatch]] = {v.parameter.id: [] for v in self._views}
         categories: dict[str, dict[str, float]] = {c.id: {} for c in clauses}
         for view in self._views:
@@ -85,6 +86,7 @@ class ClauseClassifier:
                     ClauseMatch(
                         clause=clause, values=values.get(clause.id), score=round(score, 4),
                         similarity=by_label, neighbour=(entry.label, entry.text), keyword_hit=keyword_hit,
+                        best_overall=float(overall[row]),
                     )
                 )
                 category = view.parameter.category

@@ -67,6 +67,9 @@ class SentenceEncoder:
                     self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         return self._model
 
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts``: an (n, 384) float32 array of unit vectors."""
         if not texts:

@@ -23,6 +23,7 @@ class ClauseMatch:
     similarity: dict[str, float]
     neighbour: tuple[str, str] | None = None
     keyword_hit: bool = False
+    best_overall: float = 0.0  # best similarity to any entry of the whole library
 
     @property
     def text(self) -> str:

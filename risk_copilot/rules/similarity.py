@@ -12,6 +12,9 @@ class SimilarToStandardOptions(RuleOptions):
     margin: float = Field(0.05, ge=0, le=1, description="how much closer to an unacceptable example than to the standard")
     min_similarity: float = Field(0.55, ge=0, le=1, description="least similarity to the unacceptable example")
     patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
+    nearest_only: bool = Field(
+        True, description="flag only when the unacceptable example is the clause's nearest entry in the whole library"
+    )
 
 
 @rule_kind("similar_to_standard", SimilarToStandardOptions)
@@ -21,7 +24,8 @@ def similar_to_standard(options: SimilarToStandardOptions, context: RuleContext)
     Compares each recognised clause (sentence embeddings, cosine similarity) with the
     parameter's clause-library entries. When a clause is at least ``min_similarity``
     similar to one of the ``unacceptable`` examples and closer to it than to the
-    standard and fallback wordings by ``margin``, it gives a finding of kind
+    standard and fallback wordings by ``margin`` (and, with ``nearest_only``, that example
+    is the clause's nearest entry in the whole clause library), it gives a finding of kind
     ``deviation`` whose explanation quotes the clause and the nearest unacceptable
     example.
     """
@@ -31,6 +35,8 @@ def similar_to_standard(options: SimilarToStandardOptions, context: RuleContext)
             continue
         bad = match.similarity.get("unacceptable", 0.0)
         good = max(match.similarity.get("standard", 0.0), match.similarity.get("fallback", 0.0))
+        if options.nearest_only and bad < match.best_overall - 1e-6:
+            continue  # the clause reads more like another parameter's wording
         if bad >= options.min_similarity and bad - good >= options.margin:
             parameter = context.parameter
             near = match.neighbour[1] if match.neighbour else ""

@@ -32,7 +32,7 @@ NUMERIC_VALUES: dict[str, tuple[str, Callable[[Any], float | None]]] = {
     "fee_multiple": ("x fees", lambda v: _number(v.fee_multiple)),
     "months_of_fees": ("months of fees", lambda v: _number(v.months_of_fees)),
     "max_duration_days": ("days", _max_duration_days),
-    "max_duration_months": ("months", lambda v: None if _max_duration_days(v) is None else round(_max_duration_days(v) / 30.4, 1)),
+    "max_duration_months": ("months", lambda v: None if _max_duration_days(v) is None else round(_max_duration_days(v) / 30, 1)),
     "max_duration_years": ("years", lambda v: None if _max_duration_days(v) is None else round(_max_duration_days(v) / 365, 2)),
 }
 
