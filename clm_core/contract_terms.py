@@ -45,8 +45,13 @@ class LineItem:
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
-        d["unit_price"], d["quantity"] = str(self.unit_price), str(self.quantity)
+        d["unit_price"], d["quantity"] = plain(self.unit_price), plain(self.quantity)
         return d
+
+
+def plain(value: Decimal) -> str:
+    """Canonical decimal text: ``6.40`` and ``6.4000`` both give ``6.4``."""
+    return format(value.normalize(), "f")
 
 
 def total_value(lines: list[LineItem]) -> Decimal:

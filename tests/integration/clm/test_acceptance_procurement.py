@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 
 from clm_core.errors import ReleaseOrderRefused
 from conftest import THREE_LINES
+from lifecycle_steps import tamper_one_audit_row
 
 
 def tokens_from_channel(channel, email):
@@ -103,13 +103,3 @@ def test_procurement_end_to_end(clm, vendor_id, channel, clock):
     tamper_one_audit_row(clm)
     broken = clm.verify_audit()
     assert not broken.ok and broken.first_bad_seq is not None
-
-
-def tamper_one_audit_row(clm):
-    """Alter one audit row the way an attacker with DDL rights would (triggers refuse plain updates)."""
-    with clm.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_log_no_update"))
-        conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 5"))
