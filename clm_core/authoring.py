@@ -18,6 +18,7 @@ from clm_core.contract_terms import LineItem, total_value
 from clm_core.errors import ValidationFailed
 from clm_core.rule_conditions import evaluate
 
+OMITTED = "omitted"  # choosing this variant leaves the clause out (e.g. no liability cap at all)
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_:\-]+)\s*\}\}")
 
 
@@ -90,6 +91,8 @@ def choose_clauses(spec: dict[str, Any], rules: list[IncludeRule], values: dict[
             continue
         variant = variant_choices.get(key) or next((r.variant for r in by_rule if r.variant), None) \
             or slot.get("variant", "standard")
+        if variant == OMITTED:
+            continue
         chosen.append((key, variant))
     return chosen, [r.key for r in fired]
 
@@ -100,6 +103,8 @@ def assemble(spec: dict[str, Any], clauses: dict[tuple[str, str], ClauseText], r
     values.setdefault("total_value", total_value(lines))
     chosen, applied = choose_clauses(spec, rules, values, variant_choices)
     unknown = [f"{k}/{v}" for k, v in chosen if (k, v) not in clauses]
+    unknown += [f"{k}/{v}" for k, v in variant_choices.items()
+                if v != OMITTED and (k, v) not in clauses and not any(ck == k for ck, _ in chosen)]
     if unknown:
         raise ValidationFailed("the clause library has no such clause variant", details={"missing": unknown})
     slot_keys = {s["clause"] for s in spec["slots"]}

@@ -23,6 +23,7 @@ class PhraseRule:
     title: str
     approver_role: str
     contract_type: str | None = None
+    absent: bool = False  # the finding fires when the phrase is missing
 
 
 DEFAULT_RULES = (
@@ -31,6 +32,8 @@ DEFAULT_RULES = (
                "Supplier may terminate for convenience", "legal", "procurement"),
     PhraseRule("without any limit on liability", "liability-cap", "uncapped_liability", "unacceptable",
                "high", "Liability is uncapped", "legal", "procurement"),
+    PhraseRule("Limitation of Liability.", "liability-cap", "cap_on_liability", "missing", "high",
+               "No limitation of liability", "legal", "procurement", absent=True),
     PhraseRule("with any third party it chooses", "sharing-with-third-parties",
                "nda_sharing_with_third_parties", "unacceptable", "high",
                "Recipient may share with any third party", "legal", "nda"),
@@ -49,12 +52,12 @@ class PhraseRiskReviewer:
         self.calls.append((contract_type, name))
         findings = []
         for rule in self.rules:
-            if rule.contract_type not in (None, contract_type) or rule.phrase not in text:
+            if rule.contract_type not in (None, contract_type) or (rule.phrase in text) == rule.absent:
                 continue
             findings.append(ReviewFinding(
                 id=f"f{len(findings) + 1}", parameter=rule.parameter, category=rule.category,
                 kind=rule.kind, severity=rule.severity, title=rule.title,
-                approver_role=rule.approver_role, evidence_text=rule.phrase))
+                approver_role=rule.approver_role, evidence_text="" if rule.absent else rule.phrase))
         high = [f for f in findings if f.severity == "high"]
         decision = "escalate" if high else "approve"
         return ReviewOutcome(

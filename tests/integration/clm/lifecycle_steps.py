@@ -11,14 +11,17 @@ def tokens_for(channel, email):
             for to, _subject, body in channel.sent if to == email and "token " in body]
 
 
-def approve_all(clm, contract_id, *, accept_as="lena"):
-    """Accept every flagged finding as ``accept_as`` and approve every pending step with a holder of its role."""
-    holders = {"legal": "lena", "finance": "felix", "approver": "abby"}
+HOLDERS = {"legal": "lena", "finance": "felix", "approver": "abby", "contract_manager": "carl"}
+
+
+def approve_all(clm, contract_id):
+    """Accept every flagged finding and approve every pending step, each by a holder of its role."""
+    holders = HOLDERS
     review = clm.approvals.current_review("carl", contract_id)
     for f in review.findings:
         if f.flagged and not f.accepted_by:
-            clm.approvals.accept_risk(accept_as, contract_id, f.finding_id, reason="business-need",
-                                      note="accepted in test")
+            clm.approvals.accept_risk(holders.get(f.approver_role, "lena"), contract_id, f.finding_id,
+                                      reason="business-need", note="accepted in test")
     status = None
     for step in review.steps:
         if step.status == "pending":

@@ -56,7 +56,7 @@ def test_finance_may_not_accept_legal_findings(clm, vendor_id):
     assert err.details["required_role"] == "legal"
 
 
-def test_contract_manager_may_not_approve_or_accept_risks(clm, vendor_id):
+def test_contract_manager_may_not_take_legal_steps_or_accept_legal_risks(clm, vendor_id):
     c = author_procurement(clm, vendor_id, THREE_LINES, variant_choices={"termination": "supplier-convenience"})
     review = clm.approvals.submit("carl", c.id)
     refused(clm.approvals.approve, "carl", c.id, role="legal")
