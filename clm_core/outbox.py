@@ -54,20 +54,31 @@ class OutboxDispatcher:
     def backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1)))
 
-    def due_ids(self, now: datetime, limit: int = 100) -> list[int]:
+    def pending(self) -> list[tuple[int, str, datetime]]:
+        """Pending messages in order: (id, ordering key, due time). The ordering key is the contract."""
         with self._sessions() as session:
-            return list(session.scalars(select(t.OutboxMessage.id).where(
-                t.OutboxMessage.status == "pending", t.OutboxMessage.next_attempt_at <= now)
-                .order_by(t.OutboxMessage.id).limit(limit)))
+            rows = session.execute(select(t.OutboxMessage.id, t.OutboxMessage.payload, t.OutboxMessage.next_attempt_at)
+                                   .where(t.OutboxMessage.status == "pending").order_by(t.OutboxMessage.id))
+            return [(i, str((p or {}).get("contract_number", i)), due) for i, p, due in rows]
 
     def dispatch_due(self) -> DispatchReport:
+        """Deliver due messages in id order, keeping per-contract order: a message waits while an
+        earlier message of the same contract is pending (in backoff or failing now)."""
         now = self._clock()
         sent = retried = dead = 0
-        for msg_id in self.due_ids(now):
+        blocked: set[str] = set()
+        for msg_id, order_key, due in self.pending():
+            if order_key in blocked:
+                continue
+            if due > now:
+                blocked.add(order_key)
+                continue
             outcome = self._dispatch_one(msg_id)
             sent += outcome == "sent"
             retried += outcome == "retry"
             dead += outcome == "dead"
+            if outcome != "sent":
+                blocked.add(order_key)
         return DispatchReport(sent, retried, dead)
 
     def _dispatch_one(self, msg_id: int) -> str:

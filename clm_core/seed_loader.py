@@ -75,6 +75,10 @@ def load_seed(session: Session, seed_dir: Path, *, now: datetime) -> SeedReport:
         session.flush()
         for action in spec["actions"]:
             _upsert(session, report, "role_actions", t.RoleAction, {"role_code": code, "action": action}, {})
+        for stale in session.scalars(select(t.RoleAction).where(
+                t.RoleAction.role_code == code, t.RoleAction.action.not_in(spec["actions"]))):
+            session.delete(stale)  # an action removed from roles.yaml is revoked
+            report.count("role_actions_revoked", True)
     session.flush()
 
     orgs = {o.code: o.id for o in session.scalars(select(t.Organisation))}

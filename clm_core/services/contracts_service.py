@@ -15,7 +15,8 @@ from clm_core.contract_terms import NDA_KINDS, LineItem, total_value, validate_a
 from clm_core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from clm_core.permissions import require
 from clm_core.services.context import Service, Transaction, sha256_text
-from clm_core.statuses import ContractStatus
+from clm_core.outbox import enqueue
+from clm_core.statuses import AgreementStatus, ContractStatus
 from clm_core.store import tables as t
 from clm_core.views import ContractView, contract_view
 
@@ -300,5 +301,12 @@ class ContractService(Service):
             require(tx.repos, user, permission, organisation_id=contract.organisation_id)
             if reason_kind:
                 tx.repos.directory.reason(reason, reason_kind)
-            tx.move(contract, action, actor, reason)
+            before = contract.status
+            after = tx.move(contract, action, actor, reason)
+            if contract.contract_type == "procurement" and ContractStatus.EXECUTED in (before, after):
+                # holding an executed contract puts its purchase agreement on hold, and back
+                wanted = AgreementStatus.ON_HOLD if after == ContractStatus.ON_HOLD else AgreementStatus.EFFECTIVE
+                enqueue(tx.session, topic="contract.status", now=tx.now,
+                        idempotency_key=f"{contract.number}:{action}:{tx.now.isoformat()}",
+                        payload={"contract_number": contract.number, "agreement_status": wanted.value})
             return contract_view(contract)

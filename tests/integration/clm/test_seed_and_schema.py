@@ -50,3 +50,26 @@ def test_audit_log_is_append_only_in_the_database(clm):
         with clm.engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
     assert clm.verify_audit().ok
+
+
+def test_action_removed_from_roles_yaml_is_revoked(clm, tmp_path, vendor_id):
+    import shutil
+
+    from clm_core.errors import PermissionDenied
+
+    seed_copy = tmp_path / "seed"
+    shutil.copytree(clm.settings.seed_dir, seed_copy)
+    roles = (seed_copy / "roles.yaml").read_text()
+    (seed_copy / "roles.yaml").write_text(roles.replace("signature.void, signature.sign, contract.amend",
+                                                        "signature.sign, contract.amend"))
+    clm.settings.seed_dir = seed_copy
+    assert clm.seed().created == {"role_actions_revoked": 1}
+    with clm.context.session_factory() as s:
+        assert "signature.void" not in set(s.scalars(select(t.RoleAction.action).where(
+            t.RoleAction.role_code == "contract_manager")))
+    from conftest import THREE_LINES
+    from lifecycle_steps import author_procurement
+
+    c = author_procurement(clm, vendor_id, THREE_LINES)
+    with pytest.raises(PermissionDenied):
+        clm.signatures.void("carl", c.id, reason="wrong-signer")
