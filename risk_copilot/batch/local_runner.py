@@ -1,0 +1,102 @@
+"""The local engine: a pool of ``spawn``-ed worker processes, one ``ReviewEngine`` each.
+
+With more than one worker each process gets one torch thread (two workers on two cores
+beat one worker with two threads: tokenising, segmentation and rules are single-threaded).
+A worker that dies (segfault, OOM kill) breaks the pool; the files that were in flight are
+retried one at a time in a fresh pool, and a file that kills a worker on its own is
+recorded as ``worker_crashed`` so the batch goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Iterable, Iterator
+
+from risk_copilot.batch.results_store import ScanOutcome
+from risk_copilot.batch.scan_task import ScanTask
+
+_WORKER = None  # the ContractWorker of this worker process (set by the pool initializer)
+
+
+def _init_worker(settings: dict[str, Any], torch_threads: int) -> None:
+    global _WORKER
+    from risk_copilot.batch.worker import ContractWorker
+
+    _WORKER = ContractWorker(settings, torch_threads=torch_threads)
+    _WORKER.warm_up()
+
+
+def _review(task: ScanTask) -> ScanOutcome:
+    return _WORKER.review_file(task.path, task.sha256, task.requested_type)
+
+
+class LocalRunner:
+    def __init__(self, workers: int = 1, settings: dict[str, Any] | None = None, *, torch_threads: int | None = None) -> None:
+        self.workers = max(1, int(workers))
+        self.settings = settings or {}
+        self.torch_threads = torch_threads if torch_threads is not None else (1 if self.workers > 1 else 0)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker, initargs=(self.settings, self.torch_threads),
+        )
+
+    def __enter__(self) -> "LocalRunner":
+        self._pool = self._new_pool()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def run(self, tasks: Iterable[ScanTask]) -> Iterator[ScanOutcome]:
+        """Yield one outcome per task, in completion order."""
+        pending = deque(tasks)
+        suspects: deque[ScanTask] = deque()
+        in_flight: dict[Future, tuple[ScanTask, bool]] = {}
+        window = 2 * self.workers
+        if self._pool is None:
+            self._pool = self._new_pool()
+        while pending or suspects or in_flight:
+            # suspects (in flight when a worker died) run alone, so the culprit is known
+            if suspects and not in_flight:
+                task = suspects.popleft()
+                in_flight[self._pool.submit(_review, task)] = (task, True)
+            while not suspects and pending and len(in_flight) < window:
+                task = pending.popleft()
+                in_flight[self._pool.submit(_review, task)] = (task, False)
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                task, alone = in_flight.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if alone:
+                        yield crashed_outcome(task)
+                    else:
+                        suspects.append(task)
+            if broken:
+                for task, alone in in_flight.values():
+                    if alone:
+                        yield crashed_outcome(task)
+                    else:
+                        suspects.append(task)
+                in_flight.clear()
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+
+
+def crashed_outcome(task: ScanTask) -> ScanOutcome:
+    return ScanOutcome(sha256=task.sha256, path=task.path, status="error", error_code="worker_crashed",
+                       error_message="the worker process died while reviewing this file (crash or out of memory)")
