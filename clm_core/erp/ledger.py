@@ -71,13 +71,14 @@ class ErpLedger:
         existing = self._by_contract(session, payload["contract_number"])
         if existing is not None:  # a differently-keyed retry of the same creation
             return {"agreement_number": existing.number, "version": existing.version, "status": existing.status}
-        count = session.scalar(select(func.count()).select_from(t.ErpAgreement)) or 0
         agreement = t.ErpAgreement(
-            number=f"PA-{count + 1:06d}", contract_number=payload["contract_number"],
+            number=f"new-{payload['contract_number']}", contract_number=payload["contract_number"],
             vendor_code=payload["vendor_code"], currency=payload["currency"], status=AgreementStatus.EFFECTIVE.value,
             version=1, effective_date=_d(payload.get("effective_date")), expiry_date=_d(payload.get("expiry_date")),
             updated_at=self._clock(), lines=self._lines(payload))
         session.add(agreement)
+        session.flush()
+        agreement.number = f"PA-{agreement.id:06d}"  # id-based: concurrent creations cannot collide
         self._history(session, agreement, "created")
         return {"agreement_number": agreement.number, "version": 1, "status": agreement.status}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,7 +62,7 @@ class ContractService(Service):
             if vendor.organisation_id != user.organisation_id:
                 raise PermissionDenied("the vendor belongs to another organisation")
             contract = t.Contract(
-                number=tx.repos.contracts.next_number(ctype.code), organisation_id=user.organisation_id,
+                number=f"new-{uuid.uuid4().hex[:24]}", organisation_id=user.organisation_id,
                 contract_type=ctype.code, template_key=template.key, title=title,
                 status=ContractStatus.DRAFT.value, owner_id=user.id, vendor_id=vendor.id, currency=currency.upper(),
                 attributes={}, variant_choices=dict(variant_choices or {}), effective_date=effective_date,
@@ -69,6 +70,7 @@ class ContractService(Service):
             tx.session.add(contract)
             self._apply_terms(tx, contract, ctype, attributes, lines or [], expiry_date)
             tx.flush()
+            contract.number = tx.repos.contracts.number_for(ctype.code, contract.id)  # id-based: no race
             tx.session.add(t.TeamMember(contract_id=contract.id, user_id=user.id, role="owner"))
             assembled = self._assemble(tx, contract, vendor)
             self._new_version(tx, contract, assembled.markdown, user, "created from template",

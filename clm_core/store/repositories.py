@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clm_core.errors import NotFound
@@ -34,10 +34,10 @@ class ContractRepository(_Repo):
             raise NotFound(f"contract {number} not found", details={"number": number})
         return row
 
-    def next_number(self, contract_type: str) -> str:
+    @staticmethod
+    def number_for(contract_type: str, contract_id: int) -> str:
         prefix = {"procurement": "PC", "nda": "NDA"}.get(contract_type, "C")
-        count = self.session.scalar(select(func.count()).select_from(t.Contract)) or 0
-        return f"{prefix}-{count + 1:06d}"
+        return f"{prefix}-{contract_id:06d}"
 
     def version(self, contract_id: int, version_no: int) -> t.ContractVersion:
         row = self.session.scalar(select(t.ContractVersion).where(

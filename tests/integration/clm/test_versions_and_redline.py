@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import zipfile
 
-import pytest
 from docx import Document
 from lxml import etree
 
