@@ -21,11 +21,16 @@ from risk_copilot.batch.scan_task import ScanTask
 _WORKER = None  # the ContractWorker of this worker process (set by the pool initializer)
 
 
-def _init_worker(settings: dict[str, Any], torch_threads: int) -> None:
-    global _WORKER
-    from risk_copilot.batch.worker import ContractWorker
+DEFAULT_WORKER = "risk_copilot.batch.worker:ContractWorker"
 
-    _WORKER = ContractWorker(settings, torch_threads=torch_threads)
+
+def _init_worker(worker_class: str, settings: dict[str, Any], torch_threads: int) -> None:
+    global _WORKER
+    import importlib
+
+    module_name, _, class_name = worker_class.partition(":")
+    factory = getattr(importlib.import_module(module_name), class_name)
+    _WORKER = factory(settings, torch_threads=torch_threads)
     _WORKER.warm_up()
 
 
@@ -34,8 +39,12 @@ def _review(task: ScanTask) -> ScanOutcome:
 
 
 class LocalRunner:
-    def __init__(self, workers: int = 1, settings: dict[str, Any] | None = None, *, torch_threads: int | None = None) -> None:
+    def __init__(self, workers: int = 1, settings: dict[str, Any] | None = None, *, torch_threads: int | None = None,
+                 worker_class: str = DEFAULT_WORKER) -> None:
+        """``worker_class`` ("module:Class", importable in a fresh process) builds each
+        worker's reviewer; tests pass a fake."""
         self.workers = max(1, int(workers))
+        self.worker_class = worker_class
         self.settings = settings or {}
         self.torch_threads = torch_threads if torch_threads is not None else (1 if self.workers > 1 else 0)
         self._pool: ProcessPoolExecutor | None = None
@@ -43,7 +52,7 @@ class LocalRunner:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(self.settings, self.torch_threads),
+            initializer=_init_worker, initargs=(self.worker_class, self.settings, self.torch_threads),
         )
 
     def __enter__(self) -> "LocalRunner":
@@ -67,25 +76,33 @@ class LocalRunner:
         if self._pool is None:
             self._pool = self._new_pool()
         while pending or suspects or in_flight:
-            # suspects (in flight when a worker died) run alone, so the culprit is known
-            if suspects and not in_flight:
-                task = suspects.popleft()
-                in_flight[self._pool.submit(_review, task)] = (task, True)
-            while not suspects and pending and len(in_flight) < window:
-                task = pending.popleft()
-                in_flight[self._pool.submit(_review, task)] = (task, False)
-            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             broken = False
-            for future in done:
-                task, alone = in_flight.pop(future)
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    if alone:
-                        yield crashed_outcome(task)
-                    else:
-                        suspects.append(task)
+            try:
+                # suspects (in flight when a worker died) run alone, so the culprit is known
+                if suspects and not in_flight:
+                    task = suspects[0]
+                    in_flight[self._pool.submit(_review, task)] = (task, True)
+                    suspects.popleft()
+                while not suspects and pending and len(in_flight) < window:
+                    task = pending[0]
+                    in_flight[self._pool.submit(_review, task)] = (task, False)
+                    pending.popleft()
+            except BrokenProcessPool:  # a worker died before we saw its future fail
+                broken = True
+            if not broken:
+                done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for future in done:
+                    task, alone = in_flight.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        if alone:
+                            yield crashed_outcome(task)
+                        else:
+                            suspects.append(task)
+                        continue
+                    yield outcome
             if broken:
                 for task, alone in in_flight.values():
                     if alone:

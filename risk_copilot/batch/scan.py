@@ -65,6 +65,7 @@ def run_scan(
     show_progress: bool = True,
     build_reports: bool = True,
     on_outcome: Callable[[ScanOutcome], None] | None = None,
+    runner: Any = None,
 ) -> dict[str, Any]:
     """Scan ``paths`` (files or folders, recursive) into ``out_dir``; returns the summary
     (also written to ``DIR/status.json``).
@@ -78,6 +79,8 @@ def run_scan(
     (default: from the environment). Raises ``BatchError`` (codes ``no_input_files``,
     ``scan_config_mismatch``, ``scan_in_progress``, ``unknown_engine``,
     ``ray_unavailable``); per-file failures never raise, they are recorded.
+    ``runner`` replaces the engine built from ``engine``/``workers`` (a context manager
+    with ``run(tasks) -> iterator of ScanOutcome``, e.g. a ``LocalRunner`` with a fake worker).
     """
     if contract_type not in SCAN_TYPES:
         raise BatchError(f"unknown contract type '{contract_type}' (use one of {', '.join(SCAN_TYPES)})",
@@ -90,14 +93,14 @@ def run_scan(
         store = ResultsStore.open(out)
         try:
             return _scan_locked(store, out, list(paths or []), contract_type, workers, engine, address, resume,
-                                settings, show_progress, build_reports, on_outcome)
+                                settings, show_progress, build_reports, on_outcome, runner)
         finally:
             store.close()
 
 
 def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str, workers: int, engine: str,
                  address: str | None, resume: bool, settings: Any, show_progress: bool, build_reports: bool,
-                 on_outcome: Callable[[ScanOutcome], None] | None) -> dict[str, Any]:
+                 on_outcome: Callable[[ScanOutcome], None] | None, runner: Any) -> dict[str, Any]:
     from risk_copilot.settings import ReviewerSettings
 
     config = store.get_meta("config")
@@ -154,9 +157,9 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
     try:
         with progress:
             if tasks:
-                with _make_runner(engine, workers, address, settings_payload) as runner:
+                with runner or _make_runner(engine, workers, address, settings_payload) as active:
                     progress.workers_ready()
-                    for outcome in runner.run(tasks):
+                    for outcome in active.run(tasks):
                         store.commit(outcome)
                         if build_reports and outcome.status == "reviewed":
                             from risk_copilot.batch.contract_pages import write_contract_page

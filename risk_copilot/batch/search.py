@@ -29,6 +29,9 @@ def search_portfolio(index_dir: str | os.PathLike[str], query: str, category: st
     if encoder is None:
         from risk_copilot.embedding import SentenceEncoder
 
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
         encoder = SentenceEncoder()
     if index.manifest.get("embedding_model") not in (None, encoder.version):
         raise BatchError(

@@ -84,7 +84,8 @@ def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
         for info in members:
             relative = _safe_member_path(info.filename)
             mode = info.external_attr >> 16
-            if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
+            file_type = stat.S_IFMT(mode)  # 0 when the zip was not made on Unix
+            if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
                 raise BatchError(f"zip entry '{info.filename}' is a link or special file", code="unsafe_zip_entry")
             if relative is None or info.is_dir():
                 continue

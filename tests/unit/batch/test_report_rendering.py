@@ -1,0 +1,61 @@
+import csv
+import re
+
+from risk_copilot.batch.reports import write_reports
+from risk_copilot.batch.results_store import ResultsStore, ScanOutcome
+from risk_copilot.batch.svg_charts import score_histogram_svg, severity_by_category_svg
+from tests.unit.batch.fake_workers import fake_review, fake_vectors
+
+EVIL = '<script>alert("x")</script>'
+
+
+def commit(store, sha, name, text):
+    review = fake_review(f"/in/{name}", text)
+    store.commit(ScanOutcome(sha256=sha, path=f"/in/{name}", status="reviewed", review=review,
+                             vectors=fake_vectors([text[c["start"]:c["end"]] for c in review["clauses"]])))
+
+
+def test_histogram_counts_each_score_in_its_band():
+    svg = str(score_histogram_svg([0, 5, 9, 10, 55, 100, 100]))
+    counts = [int(c) for c in re.findall(r'class="bar"[^>]*data-count="(\d+)"', svg)]
+    assert counts == [3, 1, 0, 0, 0, 1, 0, 0, 0, 2]
+
+
+def test_category_chart_escapes_labels_and_stacks_severities():
+    svg = str(severity_by_category_svg({EVIL: {"high": 2, "low": 1}, "governing_law": {"medium": 1}}))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert re.findall(r'data-count="(\d+)"', svg) == ["2", "1", "1"]
+
+
+def test_report_is_self_contained_escaped_and_csv_safe(tmp_path):
+    store = ResultsStore.open(tmp_path)
+    commit(store, "a" * 64, f"{EVIL}.txt", f"1. Liability is uncapped {EVIL}.\n2. Fine.\n")
+    commit(store, "b" * 64, "=HYPERLINK(1).txt", "1. Fine.\n")
+    store.commit(ScanOutcome(sha256="c" * 64, path="/in/scan.pdf", status="error", error_code="scanned_pdf",
+                             error_message="no text layer"))
+    write_reports(store, tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "<script" not in html, "contract-derived text must be escaped and the report has no scripts"
+    assert not re.search(r'(src|href)="(https?:)?//', html), "nothing loaded from outside"
+    for chart in ("chart-risk-distribution", "chart-findings-by-category", "chart-riskiest"):
+        assert f'id="{chart}"' in html
+    assert "scanned_pdf" in html
+    page = (tmp_path / "contracts" / ("a" * 20 + ".html")).read_text()
+    assert "&lt;script&gt;" in page and "<script>" not in page
+    assert 'class="sev-high"' in page
+    with open(tmp_path / "summary.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["path"].startswith("/in/<script>") and rows[0]["risk_score"] == "90"
+    assert rows[1]["path"] == "/in/=HYPERLINK(1).txt"  # not a formula: the path starts with '/'
+    with open(tmp_path / "errors.csv") as handle:
+        assert [r["error_code"] for r in csv.DictReader(handle)] == ["scanned_pdf"]
+
+
+def test_formula_cells_are_neutralised(tmp_path):
+    store = ResultsStore.open(tmp_path)
+    store.commit(ScanOutcome(sha256="d" * 64, path="=cmd|' /C calc'!A0", status="error", error_code="corrupt_file",
+                             error_message="+bad"))
+    write_reports(store, tmp_path)
+    with open(tmp_path / "errors.csv") as handle:
+        row = next(csv.DictReader(handle))
+    assert row["path"].startswith("'=") and row["error_message"] == "'+bad"

@@ -1,0 +1,61 @@
+"""run_scan end to end with a fake reviewer in real spawned worker processes."""
+
+import csv
+import json
+
+from risk_copilot.batch.local_runner import LocalRunner
+from risk_copilot.batch.scan import run_scan, scan_status
+
+FAKE = "tests.unit.batch.fake_workers:FakeWorker"
+
+
+def make_folder(root, n=6):
+    (root / "sub").mkdir(parents=True)
+    for i in range(n):
+        body = f"1. Clause {i} about payment.\n2. Liability is uncapped for contract {i}.\n" if i % 2 else f"1. Plain {i}.\n"
+        (root / ("sub" if i % 3 == 0 else ".") / f"c{i}.txt").write_text(body)
+    (root / ".hidden.txt").write_text("1. hidden\n")
+    (root / "notes.csv").write_text("a,b\n")
+    (root / "empty.md").write_text("   \n")
+    return root
+
+
+def scan(src, out, workers=2):
+    return run_scan([src], out, contract_type="procurement", show_progress=False,
+                    runner=LocalRunner(workers, worker_class=FAKE))
+
+
+def test_scan_records_every_file_once_and_a_rerun_skips_all(tmp_path):
+    src = make_folder(tmp_path / "in")
+    (src / "copy.txt").write_text((src / "c1.txt").read_text())  # same bytes as c1
+    status = scan(src, tmp_path / "out")
+    assert (status["reviewed"], status["errors"], status["duplicates"]) == (6, 1, 1)
+    assert status["files_found"] == 8, "hidden files and .csv are not contracts"
+    lines = (tmp_path / "out" / "reviews.jsonl").read_text().splitlines()
+    assert len(lines) == 6
+    with open(tmp_path / "out" / "summary.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 6 and rows[0]["risk_score"] == "90" and rows[0]["top_finding_1"] == "high: Uncapped liability"
+    assert any(r["duplicate_paths"].endswith("copy.txt") or r["path"].endswith("copy.txt") for r in rows)
+    with open(tmp_path / "out" / "errors.csv") as handle:
+        errors = list(csv.DictReader(handle))
+    assert [(e["path"].rsplit("/", 1)[-1], e["error_code"]) for e in errors] == [("empty.md", "empty_document")]
+    again = scan(src, tmp_path / "out")
+    assert (again["reviewed"], again["errors"], again["skipped_done"], again["to_review"]) == (0, 0, 8, 0)
+    assert (tmp_path / "out" / "reviews.jsonl").read_text().splitlines() == lines
+    assert scan_status(tmp_path / "out")["state"] == "finished"
+    manifest = json.loads((tmp_path / "out" / "index" / "manifest.json").read_text())
+    assert manifest["count"] == sum(len(json.loads(line)["clauses"]) for line in lines)
+
+
+def test_a_file_that_kills_its_worker_is_recorded_and_the_batch_goes_on(tmp_path):
+    src = make_folder(tmp_path / "in", n=5)
+    (src / "killer.txt").write_text("1. CRASH the worker.\n")
+    status = scan(src, tmp_path / "out", workers=2)
+    assert status["reviewed"] == 5
+    with open(tmp_path / "out" / "errors.csv") as handle:
+        codes = {r["path"].rsplit("/", 1)[-1]: r["error_code"] for r in csv.DictReader(handle)}
+    assert codes == {"killer.txt": "worker_crashed", "empty.md": "empty_document"}
+    # worker crashes are retried by the next run (and crash again)
+    again = scan(src, tmp_path / "out", workers=1)
+    assert (again["retried_errors"], again["to_review"], again["errors"]) == (1, 1, 1)
