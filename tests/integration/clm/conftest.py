@@ -81,12 +81,3 @@ def vendor_id(clm) -> int:
         "carl", code="MERIDIAN", name="Meridian Lab Supply Co.", legal_description="a Massachusetts corporation",
         contact_name="Maria Vendor", contact_email="maria@meridian.example")
 
-
-THREE_LINES = [
-    {"item": "TIP-200F", "description": "Filtered pipette tips, 200 uL, sterile", "unit": "rack of 96",
-     "unit_price": "6.40", "quantity": "18000"},
-    {"item": "TUBE-50", "description": "Centrifuge tubes, 50 mL, sterile", "unit": "case of 500",
-     "unit_price": "148.00", "quantity": "240"},
-    {"item": "CAL-01", "description": "On-site pipette calibration", "unit": "per pipette",
-     "unit_price": "38.00", "quantity": "600"},
-]

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+THREE_LINES = [
+    {"item": "TIP-200F", "description": "Filtered pipette tips, 200 uL, sterile", "unit": "rack of 96",
+     "unit_price": "6.40", "quantity": "18000"},
+    {"item": "TUBE-50", "description": "Centrifuge tubes, 50 mL, sterile", "unit": "case of 500",
+     "unit_price": "148.00", "quantity": "240"},
+    {"item": "CAL-01", "description": "On-site pipette calibration", "unit": "per pipette",
+     "unit_price": "38.00", "quantity": "600"},
+]
+
 
 def tokens_for(channel, email):
     """Signing tokens the built-in provider mailed to ``email`` (oldest first)."""

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from clm_core.errors import ReleaseOrderRefused
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import tamper_one_audit_row
 
 

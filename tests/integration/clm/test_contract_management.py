@@ -7,7 +7,7 @@ import pytest
 from clm_core.erp.connector import ConnectorUnavailable
 from clm_core.errors import InvalidTransition, ReviewFailed
 from clm_core.settings import ClmSettings
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import author_procurement, execute_procurement
 
 

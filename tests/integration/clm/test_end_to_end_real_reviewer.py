@@ -11,7 +11,7 @@ import pytest
 
 from clm_core.errors import ReleaseOrderRefused
 from clm_core.reviewer_adapter import RiskCopilotReviewer
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import HOLDERS, approve_all, sign_both, tamper_one_audit_row
 
 SEVERITY = ["info", "low", "medium", "high"]

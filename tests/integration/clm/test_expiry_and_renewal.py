@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from clm_core.errors import ValidationFailed
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import execute_procurement
 
 

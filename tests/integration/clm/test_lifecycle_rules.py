@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clm_core.errors import ApprovalBlocked, InvalidTransition, SignatureError, ValidationFailed
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import approve_all, author_procurement, execute_procurement, tokens_for
 
 

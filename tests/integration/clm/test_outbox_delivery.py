@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from clm_core.erp.connector import ConnectorUnavailable
 from clm_core.store import tables as t
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import execute_procurement
 
 

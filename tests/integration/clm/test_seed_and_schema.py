@@ -67,7 +67,7 @@ def test_action_removed_from_roles_yaml_is_revoked(clm, tmp_path, vendor_id):
     with clm.context.session_factory() as s:
         assert "signature.void" not in set(s.scalars(select(t.RoleAction.action).where(
             t.RoleAction.role_code == "contract_manager")))
-    from conftest import THREE_LINES
+    from lifecycle_steps import THREE_LINES
     from lifecycle_steps import author_procurement
 
     c = author_procurement(clm, vendor_id, THREE_LINES)

@@ -10,7 +10,7 @@ import zipfile
 from docx import Document
 from lxml import etree
 
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import author_procurement
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -8,7 +8,7 @@ import pytest
 
 from clm_core.errors import PermissionDenied
 from clm_core.store import tables as t
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import author_procurement, execute_procurement
 
 

@@ -6,7 +6,7 @@ import threading
 
 from clm_core.errors import ConcurrencyConflict, InvalidTransition
 from clm_core.store import tables as t
-from conftest import THREE_LINES
+from lifecycle_steps import THREE_LINES
 from lifecycle_steps import author_procurement
 
 
