@@ -90,6 +90,9 @@ class ErpLedger:
             raise ValidationFailed(f"purchase agreement {agreement.number} is closed")
         released = {ln.item: ln.released_quantity for ln in agreement.lines}
         new_lines = self._lines(payload)
+        dropped = sorted(item for item, qty in released.items() if qty > 0 and item not in {ln.item for ln in new_lines})
+        if dropped:
+            raise ValidationFailed("lines with release orders cannot be removed", details={"items": dropped})
         for ln in new_lines:
             ln.released_quantity = released.get(ln.item, Decimal("0"))
             if ln.quantity < ln.released_quantity:

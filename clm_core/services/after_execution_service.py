@@ -77,7 +77,8 @@ class ExpiryRunReport:
 
 
 class ExpiryJob(Service):
-    """Run daily: expire contracts past their date; warn owners ahead of expiry and renewal-notice deadlines.
+    """Run daily: expire Executed contracts past their date; warn owners ahead of expiry and of
+    renewal-notice deadlines, also while an amendment is under way (the contract is still in force).
     Idempotent: each notice has a dedupe key, each expiry a transition."""
 
     def run(self, today: date | None = None) -> ExpiryRunReport:
@@ -86,9 +87,9 @@ class ExpiryJob(Service):
             today = today or tx.now.date()
             notice = timedelta(days=self.ctx.settings.expiry_notice_days)
             lead = timedelta(days=self.ctx.settings.renewal_notice_lead_days)
-            for contract in tx.repos.contracts.executed_with_expiry():
+            for contract in tx.repos.contracts.in_force_with_expiry():
                 owner = tx.repos.directory.user_by_id(contract.owner_id)
-                if contract.expiry_date < today:
+                if contract.expiry_date < today and contract.status == ContractStatus.EXECUTED:
                     self._expire(tx, contract, owner)
                     expired.append(contract.number)
                     continue

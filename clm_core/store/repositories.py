@@ -75,9 +75,11 @@ class ContractRepository(_Repo):
             q = q.where(t.Contract.expiry_date <= date.fromisoformat(str(criteria["expires_before"])))
         return list(self.session.scalars(q.order_by(t.Contract.id)))
 
-    def executed_with_expiry(self) -> list[t.Contract]:
+    def in_force_with_expiry(self) -> list[t.Contract]:
+        """Contracts in force: Executed, or executed before and now being amended or on hold."""
         return list(self.session.scalars(select(t.Contract).where(
-            t.Contract.status == "Executed", t.Contract.expiry_date.is_not(None)).order_by(t.Contract.id)))
+            t.Contract.expiry_date.is_not(None), t.Contract.executed_version_no.is_not(None),
+            t.Contract.status.not_in(("Terminated", "Expired", "Cancelled"))).order_by(t.Contract.id)))
 
 
 class ReviewRepository(_Repo):

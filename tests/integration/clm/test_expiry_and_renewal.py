@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from clm_core.errors import ValidationFailed
-from lifecycle_steps import THREE_LINES
-from lifecycle_steps import execute_procurement
+from lifecycle_steps import THREE_LINES, approve_all, execute_procurement, sign_both
 
 
 def test_notices_then_expiry_then_renewal(clm, vendor_id, channel, clock):
@@ -47,3 +46,28 @@ def test_notices_then_expiry_then_renewal(clm, vendor_id, channel, clock):
     clm.outbox.dispatch_due()
     agreement = clm.ledger.agreement(c.number)
     assert agreement["status"] == "Effective" and agreement["expiry_date"] == "2029-02-01"
+
+
+def test_owner_is_warned_while_an_amendment_is_under_way(clm, vendor_id, channel):
+    c = execute_procurement(clm, channel, vendor_id, THREE_LINES)
+    clm.after_execution.amend("carl", c.id, note="renegotiating prices")
+    report = clm.expiry_job.run(date(2028, 1, 20))
+    assert report.expiry_notices == [c.number] and report.expired == []
+    # past its date but mid-amendment: warned, not expired (the table has no Draft -> Expired move)
+    assert clm.expiry_job.run(date(2028, 3, 1)).expired == []
+    assert clm.contracts.get("carl", c.id).status == "Draft"
+
+
+def test_amendment_cannot_drop_a_line_with_release_orders(clm, vendor_id, channel):
+    c = execute_procurement(clm, channel, vendor_id, THREE_LINES)
+    clm.outbox.dispatch_due()
+    number = clm.contracts.get("carl", c.id).agreement_number
+    clm.ledger.create_release_order(number, "CAL-01", "5", "38.00")
+    clm.after_execution.amend("carl", c.id, note="drop calibration")
+    clm.contracts.edit_terms("carl", c.id, lines=THREE_LINES[:2])
+    clm.approvals.submit("carl", c.id)
+    approve_all(clm, c.id)
+    assert sign_both(clm, channel, c.id) == "Executed"
+    report = clm.outbox.dispatch_due()
+    assert report.retried == 1 and report.sent == 0
+    assert len(clm.ledger.agreement(c.number)["lines"]) == 3  # the agreement kept its released line
