@@ -119,6 +119,7 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
                               "created_at": (config or {}).get("created_at", time.time())})
 
     settings = settings or ReviewerSettings()
+    _check_playbooks(settings, contract_type)
     settings_payload = settings.model_dump(mode="json", exclude_unset=False)
     started = time.time()
     status: dict[str, Any] = {"state": "discovering", "pid": os.getpid(), "started_at": started, "engine": engine,
@@ -197,6 +198,14 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
     status.update(totals_from_store(store), state="finished", finished_at=time.time())
     _write_json_atomic(out / "status.json", status)
     return status
+
+
+def _check_playbooks(settings: Any, contract_type: str) -> None:
+    """Fail fast (``PlaybookError``) on a broken playbook rather than on every file."""
+    from risk_copilot.playbook import playbook_for_type
+
+    for kind in ("nda", "procurement") if contract_type == "auto" else (contract_type,):
+        playbook_for_type(kind, settings.playbook_dir)
 
 
 def totals_from_store(store: ResultsStore) -> dict[str, Any]:

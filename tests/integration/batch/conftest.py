@@ -52,5 +52,5 @@ def mixed_folder(shared_dir, tmp_path_factory) -> Path:
     shutil.copy(shared_dir / "corpora" / "cuad" / "full_contract_txt" / LICENCE, root / "licence.txt")
     (root / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage")
     (root / "empty.txt").write_text("\n\n")
-    shutil.copy(root / "ndas" / "base-nda.md", root / "copy-of-base-nda.md")
+    shutil.copy(root / "ndas" / "base-nda.md", root / "zz-copy-of-base-nda.md")  # sorts after the original
     return root

@@ -50,3 +50,14 @@ def contract_nli_texts(shared: Path, files=("dev.json", "test_a.json")) -> list[
         for doc in data["documents"]:
             out.append((f"{Path(name).stem}-{doc['id']}-{Path(doc['file_name']).stem}.txt", doc["text"]))
     return out
+
+
+def write_contract_nli_folder(shared: Path, dest: Path) -> list[Path]:
+    """Write every ContractNLI document as a .txt file under ``dest`` (a temp folder, never the repo)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in contract_nli_texts(shared):
+        path = dest / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
