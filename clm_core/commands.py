@@ -1,7 +1,7 @@
 """Lifecycle sub-commands for the ``risk-copilot`` CLI (entry-point group ``risk_copilot.commands``).
 
 ``register(subparsers)`` adds: ``db upgrade``, ``seed``, ``audit verify``, ``jobs expire``,
-``outbox dispatch``, ``outbox requeue-dead``, ``report``. Each sets ``func(args) -> int``.
+``outbox dispatch``, ``outbox requeue-dead``, ``report``, ``demo`` (a fresh database by default). Each sets ``func(args) -> int``.
 """
 
 from __future__ import annotations
@@ -92,6 +92,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from clm_core.composition import build_clm
+    from clm_core.demo_scenario import run_demo
+    from clm_core.phrase_reviewer import PhraseRiskReviewer
+    from clm_core.services.context import RecordingChannel
+    from clm_core.settings import ClmSettings
+
+    workdir = Path(tempfile.mkdtemp(prefix="clm-demo-"))
+    url = args.database_url or f"sqlite:///{workdir / 'demo.sqlite3'}"
+    reviewer = PhraseRiskReviewer() if args.reviewer == "phrase" else None  # None: the real engine
+    channel = RecordingChannel()
+    clm = build_clm(ClmSettings(database_url=url), reviewer=reviewer, channel=channel)
+    clm.migrate()
+    clm.seed()
+    for line in run_demo(clm, channel):
+        print(line)
+    clm.close()
+    print(f"database: {url}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--database-url", help="overrides DATABASE_URL / CLM_DATABASE_URL")
@@ -120,6 +144,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         .set_defaults(func=_guard(cmd_outbox_dispatch))
     outbox_sub.add_parser("requeue-dead", parents=[common], help="retry dead messages") \
         .set_defaults(func=_guard(cmd_outbox_requeue))
+
+    demo = subparsers.add_parser("demo", parents=[common], help="walk a procurement contract through the lifecycle")
+    demo.add_argument("--reviewer", choices=["phrase", "real"], default="phrase",
+                      help="phrase: deterministic stand-in; real: risk_copilot's engine")
+    demo.set_defaults(func=_guard(cmd_demo))
 
     report = subparsers.add_parser("report", parents=[common], help="run a seeded report")
     report.add_argument("code", help="report code, e.g. contracts-by-status")

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from clm_core.contract_terms import plain
 from clm_core.errors import NotFound, ReleaseOrderRefused, ValidationFailed
 from clm_core.statuses import AgreementStatus
 from clm_core.store import tables as t
@@ -168,12 +169,12 @@ class ErpLedger:
                 raise ReleaseOrderRefused("quantity must be positive", code="invalid_quantity")
             if unit_price > line.unit_price:
                 raise ReleaseOrderRefused(
-                    f"unit price {unit_price} exceeds the agreed {line.unit_price}", code="price_above_agreement",
+                    f"unit price {plain(unit_price)} exceeds the agreed {plain(line.unit_price)}", code="price_above_agreement",
                     details={"item": item, "agreed_unit_price": str(line.unit_price), "requested": str(unit_price)})
             remaining = line.quantity - line.released_quantity
             if quantity > remaining:
                 raise ReleaseOrderRefused(
-                    f"quantity {quantity} exceeds the remaining {remaining}", code="quantity_above_remaining",
+                    f"quantity {plain(quantity)} exceeds the remaining {plain(remaining)}", code="quantity_above_remaining",
                     details={"item": item, "remaining": str(remaining), "requested": str(quantity)})
             line.released_quantity = line.released_quantity + quantity
             order = t.ErpReleaseOrder(agreement_id=agreement.id, line_no=line.line_no, quantity=quantity,

@@ -32,3 +32,13 @@ def test_cli_seed_verify_and_tamper(tmp_path, capsys):
     assert main(["audit", "verify", "--database-url", url]) == 1
     assert main(["report", "high-risk", "--as", "nobody", "--database-url", url]) == 2
     assert '"code": "not_found"' in capsys.readouterr().err
+
+
+def test_demo_walks_the_whole_lifecycle(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    assert main(["demo", "--database-url", url]) == 0
+    out = capsys.readouterr().out
+    assert "agreement PA-000001: Effective, 3 lines" in out
+    assert "release order refused: price_above_agreement: unit price 150 exceeds the agreed 148" in out
+    assert "agreement v2: 4 lines, expires 2029-02-01" in out
+    assert "terminated; agreement Closed" in out and "audit chain: ok" in out
