@@ -32,6 +32,7 @@ class ContractView:
     review_decision: str | None
     lines: tuple[LineItem, ...]
     updated_at: datetime
+    lock_version: int  # pass back as ``if_version`` to detect edits made since this was read
 
 
 def contract_view(c: t.Contract) -> ContractView:
@@ -40,7 +41,7 @@ def contract_view(c: t.Contract) -> ContractView:
     return ContractView(c.id, c.number, c.contract_type, c.title, c.status, c.organisation_id, c.vendor_id,
                         c.nda_kind, c.currency, c.total_value, c.effective_date, c.expiry_date, c.current_version_no,
                         c.executed_version_no, c.amendment_no, c.agreement_number, c.risk_score,
-                        c.review_decision, lines, c.updated_at)
+                        c.review_decision, lines, c.updated_at, c.lock_version)
 
 
 @dataclass(frozen=True)

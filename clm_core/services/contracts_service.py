@@ -13,7 +13,7 @@ from sqlalchemy import select
 from clm_core import actions as A
 from clm_core.authoring import AssembledContract, ClauseText, IncludeRule, assemble
 from clm_core.contract_terms import NDA_KINDS, LineItem, total_value, validate_attributes, validate_lines
-from clm_core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from clm_core.errors import ConcurrencyConflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from clm_core.permissions import require
 from clm_core.services.context import Service, Transaction, sha256_text
 from clm_core.outbox import enqueue
@@ -148,10 +148,14 @@ class ContractService(Service):
         return version
 
     # --- editing ------------------------------------------------------------------------
-    def _editable(self, tx: Transaction, actor: str, contract_id: int) -> tuple[t.User, t.Contract]:
+    def _editable(self, tx: Transaction, actor: str, contract_id: int,
+                  if_version: int | None = None) -> tuple[t.User, t.Contract]:
         user = tx.repos.directory.user(actor)
         contract = tx.repos.contracts.get(contract_id)
         require(tx.repos, user, A.CONTRACT_EDIT, organisation_id=contract.organisation_id)
+        if if_version is not None and if_version != contract.lock_version:
+            raise ConcurrencyConflict("the contract changed since you read it; reload and retry",
+                                      details={"expected": if_version, "current": contract.lock_version})
         if contract.status != ContractStatus.DRAFT:
             raise InvalidTransition(f"only a Draft can be edited; the contract is {contract.status}",
                                     code="not_editable", details={"status": contract.status})
@@ -160,10 +164,10 @@ class ContractService(Service):
     def edit_terms(self, actor: str, contract_id: int, *, attributes: dict[str, Any] | None = None,
                    lines: list[dict] | None = None, add_lines: list[dict] | None = None,
                    variant_choices: dict[str, str] | None = None, expiry_date: date | None = None,
-                   note: str = "terms edited") -> ContractView:
+                   note: str = "terms edited", if_version: int | None = None) -> ContractView:
         """Change attribute values, lines, clause variants or dates; the text is re-assembled."""
         with self.tx() as tx:
-            user, contract = self._editable(tx, actor, contract_id)
+            user, contract = self._editable(tx, actor, contract_id, if_version)
             ctype = tx.repos.catalog.contract_type(contract.contract_type)
             current = [LineItem(ln.item, ln.description, ln.unit, Decimal(ln.unit_price), Decimal(ln.quantity),
                                 ln.currency) for ln in contract.lines]
@@ -184,10 +188,11 @@ class ContractService(Service):
                               applied_rules=assembled.applied_rules)
             return contract_view(contract)
 
-    def edit_text(self, actor: str, contract_id: int, markdown: str, *, note: str = "text edited") -> ContractView:
+    def edit_text(self, actor: str, contract_id: int, markdown: str, *, note: str = "text edited",
+                  if_version: int | None = None) -> ContractView:
         """Replace the negotiated text directly (a later ``edit_terms`` re-assembles from the template)."""
         with self.tx() as tx:
-            user, contract = self._editable(tx, actor, contract_id)
+            user, contract = self._editable(tx, actor, contract_id, if_version)
             previous = tx.repos.contracts.version(contract.id, contract.current_version_no)
             if not markdown.strip():
                 raise ValidationFailed("the contract text is empty")
@@ -266,6 +271,22 @@ class ContractService(Service):
                                               uploaded_at=tx.now))
             tx.audit(actor, "document.attached", "contract", contract.number, name=name, sha256=digest)
             return digest
+
+    def documents(self, actor: str, contract_id: int) -> list[dict[str, Any]]:
+        with self.tx() as tx:
+            contract = self._viewable(tx, actor, contract_id)
+            rows = tx.session.scalars(select(t.AttachedDocument).where(t.AttachedDocument.contract_id == contract.id)
+                                      .order_by(t.AttachedDocument.id))
+            return [{"id": d.id, "name": d.name, "media_type": d.media_type, "sha256": d.sha256,
+                     "size": len(d.content), "uploaded_at": d.uploaded_at} for d in rows]
+
+    def document_content(self, actor: str, contract_id: int, document_id: int) -> tuple[str, str, bytes]:
+        with self.tx() as tx:
+            contract = self._viewable(tx, actor, contract_id)
+            doc = tx.session.get(t.AttachedDocument, document_id)
+            if doc is None or doc.contract_id != contract.id:
+                raise NotFound(f"document {document_id} not found on this contract")
+            return doc.name, doc.media_type, doc.content
 
     def add_team_member(self, actor: str, contract_id: int, username: str, role: str) -> None:
         with self.tx() as tx:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from clm_core.erp.connector import ConnectorUnavailable
-from clm_core.errors import InvalidTransition, ReviewFailed
+from clm_core.errors import ConcurrencyConflict, InvalidTransition, PermissionDenied, ReviewFailed
 from clm_core.settings import ClmSettings
 from lifecycle_steps import THREE_LINES
 from lifecycle_steps import author_procurement, execute_procurement
@@ -78,3 +78,23 @@ def test_settings_read_database_url_from_the_environment(monkeypatch):
     assert ClmSettings().database_url == "postgresql+psycopg://u@db/x"
     monkeypatch.delenv("DATABASE_URL")
     assert ClmSettings().database_url.endswith("/var/clm.sqlite3")
+
+
+def test_stale_edit_is_refused_with_if_version(clm, vendor_id):
+    c = author_procurement(clm, vendor_id, THREE_LINES)
+    seen = clm.contracts.get("carl", c.id).lock_version
+    clm.contracts.edit_terms("carl", c.id, attributes={"payment_days": 45}, if_version=seen)
+    with pytest.raises(ConcurrencyConflict) as exc:
+        clm.contracts.edit_terms("rita", c.id, attributes={"payment_days": 60}, if_version=seen)
+    assert exc.value.code == "concurrent_update" and exc.value.details["expected"] == seen
+    assert clm.contracts.versions("carl", c.id)[-1]["terms"]["attributes"]["payment_days"] == 45
+
+
+def test_attached_documents_are_listed_and_read_back(clm, vendor_id):
+    c = author_procurement(clm, vendor_id, THREE_LINES)
+    clm.contracts.attach_document("rita", c.id, name="quote.pdf", content=b"%PDF quote", media_type="application/pdf")
+    (doc,) = clm.contracts.documents("carl", c.id)
+    assert (doc["name"], doc["size"]) == ("quote.pdf", 10)
+    assert clm.contracts.document_content("carl", c.id, doc["id"]) == ("quote.pdf", "application/pdf", b"%PDF quote")
+    with pytest.raises(PermissionDenied):
+        clm.contracts.documents("olga", c.id)
