@@ -18,7 +18,7 @@ from clm_core.review_port import RiskReviewer
 from clm_core.seed_loader import SeedReport, load_seed
 from clm_core.services.after_execution_service import AfterExecutionService, ExpiryJob
 from clm_core.services.approval_service import ApprovalService
-from clm_core.services.context import NotificationChannel, NullChannel, ServiceContext
+from clm_core.services.context import MaildirChannel, NotificationChannel, NullChannel, ServiceContext
 from clm_core.services.contracts_service import ContractService
 from clm_core.services.insight_service import InsightService
 from clm_core.services.signature_service import SignatureService
@@ -68,6 +68,12 @@ def _default_reviewer() -> RiskReviewer:
     return RiskCopilotReviewer()
 
 
+def _default_channel(settings: ClmSettings) -> NotificationChannel:
+    if settings.notification_maildir is not None:
+        return MaildirChannel(settings.notification_maildir)
+    return NullChannel()
+
+
 def build_clm(settings: ClmSettings | None = None, *, reviewer: RiskReviewer | None = None,
               clock: Callable[[], datetime] = utc_now, connector: ErpConnector | None = None,
               signature_provider: SignatureProvider | None = None,
@@ -79,7 +85,7 @@ def build_clm(settings: ClmSettings | None = None, *, reviewer: RiskReviewer | N
         settings.signing_secret, timedelta(hours=settings.signing_token_ttl_hours))
     ctx = ServiceContext(session_factory=sessions, settings=settings, clock=clock,
                          reviewer=reviewer or _default_reviewer(), signature_provider=provider,
-                         channel=channel or NullChannel())
+                         channel=channel or _default_channel(settings))
     ledger = ErpLedger(sessions, clock)
     dispatcher = OutboxDispatcher(sessions, connector or LedgerConnector(ledger), clock,
                                   max_attempts=settings.outbox_max_attempts,

@@ -23,5 +23,6 @@ class ClmSettings(BaseSettings):
     outbox_max_attempts: int = 8
     outbox_base_delay_seconds: float = 30.0
     outbox_max_delay_seconds: float = 3600.0
+    notification_maildir: Path | None = None  # when set, notifications are also written there as .eml
     expiry_notice_days: int = 30
     renewal_notice_lead_days: int = 14

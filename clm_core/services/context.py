@@ -40,6 +40,28 @@ class RecordingChannel:
         self.sent.append((email, subject, body))
 
 
+class MaildirChannel:
+    """Writes each notification as an RFC 822 message file into a directory (offline e-mail drop)."""
+
+    def __init__(self, directory) -> None:
+        from pathlib import Path
+
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def deliver(self, email: str, subject: str, body: str) -> None:
+        import uuid
+        from email.message import EmailMessage
+
+        msg = EmailMessage()
+        msg["To"], msg["From"], msg["Subject"] = email, "contract-risk-copilot@localhost", subject
+        msg.set_content(body)
+        path = self.directory / f"{uuid.uuid4().hex}.eml"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(bytes(msg))
+        tmp.rename(path)  # readers never see half-written files
+
+
 @dataclass
 class ServiceContext:
     session_factory: sessionmaker[Session]

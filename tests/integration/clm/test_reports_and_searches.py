@@ -55,3 +55,23 @@ def test_saved_searches_and_inbox(clm, vendor_id):
     assert a.number in felix_inbox[0]["subject"]
     clm.insights.mark_read("felix", felix_inbox[0]["id"])
     assert clm.insights.inbox("felix", unread_only=True) == []
+
+
+def test_maildir_channel_receives_notifications(engine, clock, tmp_path):
+    from email import message_from_bytes
+
+    from clm_core.composition import build_clm
+    from clm_core.phrase_reviewer import PhraseRiskReviewer
+    from clm_core.settings import ClmSettings
+
+    maildir = tmp_path / "mail"
+    settings = ClmSettings(database_url=str(engine.url), notification_maildir=maildir)
+    clm = build_clm(settings, reviewer=PhraseRiskReviewer(), clock=clock, engine=engine)
+    clm.migrate()
+    clm.seed()
+    vendor = clm.contracts.create_vendor("carl", code="V", name="V Inc.", contact_email="v@v.example")
+    c = author_procurement(clm, vendor, THREE_LINES)
+    clm.approvals.submit("carl", c.id)
+    messages = [message_from_bytes(p.read_bytes()) for p in maildir.glob("*.eml")]
+    assert [(m["To"], m["Subject"]) for m in messages] == [
+        ("felix@lakeshore.example", f"Approval needed: {c.number} Supplies")]
