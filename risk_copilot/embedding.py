@@ -34,7 +34,7 @@ def packaged_model_version() -> str:
 
 
 class SentenceEncoder:
-    def __init__(self, model_path: Path | None = None, *, batch_size: int = 64, cache_size: int = 50_000,
+    def __init__(self, model_path: Path | None = None, *, batch_size: int = 16, cache_size: int = 50_000,
                  torch_threads: int = 0) -> None:
         self._model_path = model_path
         self._batch_size = batch_size

@@ -17,6 +17,6 @@ class ReviewerSettings(BaseSettings):
     index_dir: Path = Field(REPO_ROOT / "var" / "index")
     model_path: Path | None = Field(None, description="sentence-transformers model folder; default: the packaged MiniLM")
     max_file_bytes: int = Field(25_000_000, gt=0)
-    embed_batch_size: int = Field(64, gt=0)
+    embed_batch_size: int = Field(16, gt=0)
     embed_cache_size: int = Field(50_000, ge=0)
     torch_threads: int = Field(0, ge=0, description="0: leave torch's default")

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from risk_copilot.rules.context import FindingDraft, RuleContext, compile_patterns, matches_any, quote
+from risk_copilot.rules.filters import ClauseFilterOptions
 from risk_copilot.rules.registry import RuleOptions, rule_kind
 
 
@@ -44,14 +45,15 @@ def required(options: RequiredOptions, context: RuleContext) -> list[FindingDraf
     ]
 
 
-class ForbiddenOptions(RuleOptions):
-    patterns: list[str] = Field(default_factory=list, description="the clause must also match one of these regexes")
+class ForbiddenOptions(ClauseFilterOptions):
     scope: Literal["category", "document"] = Field(
         "category", description="category: clauses recognised as the topic; document: every clause (patterns required)"
     )
     allow_negated: bool = Field(False, description="also flag clauses whose main statement is negated")
     parties: list[str] = Field(default_factory=list, description="flag only when the acting party is one of these roles")
-    unless: list[str] = Field(default_factory=list, description="regexes that exempt a clause (e.g. an explicit denial)")
+    exclude_parties: list[str] = Field(
+        default_factory=list, description="skip clauses whose acting party is one of these roles (e.g. supplier-paid damages)"
+    )
 
 
 @rule_kind("forbidden", ForbiddenOptions)
@@ -62,31 +64,29 @@ def forbidden(options: ForbiddenOptions, context: RuleContext) -> list[FindingDr
     matching ``patterns``) that also matches ``patterns`` when given. Clauses whose main
     statement is negated ("has no obligation to buy any minimum") are skipped unless
     ``allow_negated``; with ``parties``, only clauses whose acting party is one of those
-    roles count (e.g. ``[customer]`` for a purchase commitment); a clause matching one of
+    roles count (e.g. ``[customer]`` for a purchase commitment), and with ``exclude_parties``
+    clauses whose first acting party is one of those roles are skipped; a clause matching one of
     ``unless`` is exempt. One finding of kind
     ``unacceptable`` (or the spec's ``finding_kind``) per parameter, with every flagged
     clause as evidence.
     """
-    patterns = compile_patterns(options.patterns)
-    exemptions = compile_patterns(options.unless)
     if options.scope == "document":
-        if not patterns:
+        if not options.patterns:
             return []
         candidates = [(c, context.clause_values.get(c.id), 0.7) for c in context.clauses]
     else:
         candidates = [(m.clause, m.values, m.score) for m in context.matches]
     flagged = []
     for clause, values, score in candidates:
-        if not matches_any(clause.text, patterns):
-            continue
-        if exemptions and any(e.search(clause.text) for e in exemptions):
+        if not options.selects(clause.text):
             continue
         if not options.allow_negated and values is not None and getattr(values, "polarity", None) == "negative":
             continue
-        if options.parties:
-            roles = [r for r, *_ in (getattr(values, "acting_parties", None) or [])]
-            if not any(r in options.parties for r in roles):
-                continue
+        roles = [r for r, *_ in (getattr(values, "acting_parties", None) or [])]
+        if options.parties and not any(r in options.parties for r in roles):
+            continue
+        if options.exclude_parties and roles and roles[0] in options.exclude_parties:
+            continue
         flagged.append((clause, score))
     if not flagged:
         return []

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from risk_copilot.rules.context import FindingDraft, RuleContext, compile_patterns, matches_any, quote
-from risk_copilot.rules.registry import RuleOptions, rule_kind
+from risk_copilot.rules.context import FindingDraft, RuleContext, quote
+from risk_copilot.rules.filters import ClauseFilterOptions
+from risk_copilot.rules.registry import rule_kind
 
 
-class SimilarToStandardOptions(RuleOptions):
+class SimilarToStandardOptions(ClauseFilterOptions):
     margin: float = Field(0.05, ge=0, le=1, description="how much closer to an unacceptable example than to the standard")
     min_similarity: float = Field(0.55, ge=0, le=1, description="least similarity to the unacceptable example")
-    patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
     nearest_only: bool = Field(
         True, description="flag only when the unacceptable example is the clause's nearest entry in the whole library"
     )
@@ -25,13 +25,13 @@ def similar_to_standard(options: SimilarToStandardOptions, context: RuleContext)
     parameter's clause-library entries. When a clause is at least ``min_similarity``
     similar to one of the ``unacceptable`` examples and closer to it than to the
     standard and fallback wordings by ``margin`` (and, with ``nearest_only``, that example
-    is the clause's nearest entry in the whole clause library), it gives a finding of kind
+    is the clause's nearest entry in the whole clause library), and it matches none of the
+    ``unless`` regexes, it gives a finding of kind
     ``deviation`` whose explanation quotes the clause and the nearest unacceptable
     example.
     """
-    patterns = compile_patterns(options.patterns)
     for match in context.matches:
-        if not matches_any(match.text, patterns):
+        if not options.selects(match.text):
             continue
         bad = match.similarity.get("unacceptable", 0.0)
         good = max(match.similarity.get("standard", 0.0), match.similarity.get("fallback", 0.0))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from risk_copilot.rules.context import FindingDraft, RuleContext, compile_patterns, matches_any, quote
-from risk_copilot.rules.registry import RuleOptions, rule_kind
+from risk_copilot.rules.context import FindingDraft, RuleContext, quote
+from risk_copilot.rules.filters import ClauseFilterOptions
+from risk_copilot.rules.registry import rule_kind
 from risk_copilot.rules.value_access import (
     CATEGORICAL_VALUES,
     NUMERIC_VALUES,
@@ -15,11 +16,10 @@ from risk_copilot.rules.value_access import (
 )
 
 
-class ValueRangeOptions(RuleOptions):
+class ValueRangeOptions(ClauseFilterOptions):
     value: str = Field(description=f"one of: {', '.join(NUMERIC_VALUES)}")
     min: float | None = None
     max: float | None = None
-    patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
     label: str | None = Field(None, description="how the value is named in explanations")
 
     @field_validator("value")
@@ -52,11 +52,10 @@ def value_range(options: ValueRangeOptions, context: RuleContext) -> list[Findin
     a finding of kind ``out_of_range`` whose explanation states the bound and the value
     found. Clauses that do not state the value are not judged by this rule.
     """
-    patterns = compile_patterns(options.patterns)
     label = options.label or options.value.replace("_", " ")
     unit = numeric_unit(options.value)
     for match in context.matches:
-        if not matches_any(match.text, patterns):
+        if not options.selects(match.text):
             continue
         found = numeric_value(options.value, match.values)
         if found is None:
@@ -88,10 +87,9 @@ def value_range(options: ValueRangeOptions, context: RuleContext) -> list[Findin
     return []
 
 
-class AllowedValuesOptions(RuleOptions):
+class AllowedValuesOptions(ClauseFilterOptions):
     value: str = Field(description=f"one of: {', '.join(CATEGORICAL_VALUES)}")
     allowed: list[str] = Field(min_length=1, description="the accepted values (case-insensitive)")
-    patterns: list[str] = Field(default_factory=list, description="test only clauses matching one of these regexes")
     label: str | None = Field(None, description="how the value is named in explanations")
 
     @field_validator("value")
@@ -113,10 +111,9 @@ def allowed_values(options: AllowedValuesOptions, context: RuleContext) -> list[
     value are not judged by this rule.
     """
     allowed = {a.casefold() for a in options.allowed}
-    patterns = compile_patterns(options.patterns)
     label = options.label or options.value.replace("_", " ")
     for match in context.matches:
-        if not matches_any(match.text, patterns):
+        if not options.selects(match.text):
             continue
         found = categorical_values(options.value, match.values)
         bad = [v for v in found if v.casefold() not in allowed]
