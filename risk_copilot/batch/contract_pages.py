@@ -18,6 +18,10 @@ def write_contract_page(out_dir: Path, sha256: str, review: dict[str, Any]) -> P
     path = Path(out_dir) / contract_page_name(sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(render_review_html(review), encoding="utf-8")
+    html = render_review_html(review)
+    # a way back to the portfolio (a fixed string: nothing from the contract goes into it)
+    html = html.replace("<body>", '<body>\n<nav style="padding:6px 20px;font:14px system-ui,sans-serif">'
+                                  '<a href="../report.html">&larr; portfolio report</a></nav>', 1)
+    tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, path)
     return path

@@ -42,6 +42,7 @@ def test_report_is_self_contained_escaped_and_csv_safe(tmp_path):
     assert "scanned_pdf" in html
     page = (tmp_path / "contracts" / ("a" * 20 + ".html")).read_text()
     assert "&lt;script&gt;" in page and "<script>" not in page
+    assert page.count("../report.html") == 1, "each contract page links back to the portfolio"
     assert 'class="sev-high"' in page
     with open(tmp_path / "summary.csv") as handle:
         rows = list(csv.DictReader(handle))
