@@ -21,8 +21,11 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/risk-copilot index
+	mkdir -p var/reports
 	$(BIN)/risk-copilot review corpora/samples/supply-agreement-sample.md --type procurement --format table
+	$(BIN)/risk-copilot review corpora/samples/supply-agreement-sample.md --type procurement --format html --out var/reports/supply-agreement-sample.html
 	$(BIN)/risk-copilot review corpora/samples/mutual-nda-sample.md --type nda --format table
+	@echo "HTML review: var/reports/supply-agreement-sample.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -31,29 +31,32 @@ def _engine(args: argparse.Namespace):
 
 
 def _print_table(review: dict[str, Any]) -> None:
+    import shutil
+
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
     doc = review["document"]
     console.print(
-        f"[bold]{doc['name']}[/] ({review['contract_type']}, playbook {review['versions']['playbook']}): "
+        f"[bold]{escape(doc['name'])}[/] ({review['contract_type']}, playbook {review['versions']['playbook']}): "
         f"risk score [bold]{review['risk_score']}[/], decision [bold]{review['decision']}[/], "
         f"approvers: {', '.join(review['approvers'])}"
     )
-    table = Table(show_lines=True)
-    for column in ("id", "severity", "kind", "category", "finding", "evidence", "approver"):
-        table.add_column(column, overflow="fold")
+    table = Table(show_lines=False)
+    for column, width in (("id", 4), ("severity", 8), ("kind", 12), ("category", 28), ("finding", 40), ("evidence", 50)):
+        table.add_column(column, overflow="fold", max_width=width)
     colours = {"high": "red", "medium": "yellow", "low": "cyan", "info": "blue"}
     for f in review["findings"]:
         evidence = f["evidence"][0]["text"] if f["evidence"] else "(absent)"
-        if len(evidence) > 160:
-            evidence = evidence[:159] + "…"
-        table.add_row(
-            f["id"], f"[{colours[f['severity']]}]{f['severity']}[/]", f["kind"], f["category"],
-            f"{f['title']}\n{f['explanation']}", evidence, f["approver_role"],
-        )
+        if len(evidence) > 110:
+            evidence = evidence[:109] + "…"
+        table.add_row(f["id"], f"[{colours[f['severity']]}]{f['severity']}[/]", f["kind"], f["category"],
+                      escape(f["title"]), escape(evidence))
     console.print(table)
+    for f in review["findings"]:
+        console.print(f"[bold]{f['id']}[/] ({f['approver_role']}): {escape(f['explanation'])}")
     console.print(f"timings (ms): {review['timings_ms']}")
 
 

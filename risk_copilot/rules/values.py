@@ -71,13 +71,14 @@ def value_range(options: ValueRangeOptions, context: RuleContext) -> list[Findin
         else:
             bound = f"at most {_fmt(options.max)}"
         parameter = context.parameter
+        suffix = "" if options.label or not unit else (unit if unit.startswith("%") else " " + unit)
         return [
             FindingDraft(
                 kind="out_of_range",
-                title=f"{parameter.title}: {label} {_fmt(found)}{(' ' + unit) if unit and not unit.startswith('%') else unit}",
+                title=f"{parameter.title}: {label} is {_fmt(found)}{suffix}",
                 explanation=(
-                    f"The playbook ({parameter.id}) requires {label} {bound}{' ' + unit if unit else ''}; "
-                    f"the contract says {_fmt(found)}: \"{quote(match.text)}\""
+                    f"The playbook ({parameter.id}) requires {label} to be {bound}{suffix}; "
+                    f"the contract says {_fmt(found)}{suffix}: \"{quote(match.text)}\""
                 ),
                 evidence=[match.clause],
                 values={options.value: found},

@@ -15,60 +15,12 @@ import pytest
 from risk_copilot.errors import IngestError
 from risk_copilot.ingest import SUPPORTED_FORMATS, ingest_bytes, ingest_path, ingest_text
 from risk_copilot.ingest import docx_reader
+from tests.document_builders import encrypt_pdf, make_pdf
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-def make_pdf(pages: list[str | None]) -> bytes:
-    """A tiny valid PDF; each page shows its lines of text (None = a page with only a drawing)."""
-    objects: list[bytes] = []
-    n_pages = len(pages)
-    font_id = 3 + 2 * n_pages
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n_pages))
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
-    for i, page in enumerate(pages):
-        content_id = 4 + 2 * i
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            f"/Resources << /Font << /F1 {font_id} 0 R >> >> /Contents {content_id} 0 R >>".encode()
-        )
-        if page is None:
-            stream = b"0.5 g 72 72 400 600 re f"
-        else:
-            ops = ["BT", "/F1 11 Tf", "14 TL", "72 720 Td"]
-            for line in page.split("\n"):
-                esc = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-                ops.append(f"({esc}) Tj T*")
-            ops.append("ET")
-            stream = "\n".join(ops).encode("latin-1")
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for k, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % k + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-def encrypt_pdf(data: bytes, user_password: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="RC4-128")
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
 
 
 def make_docx() -> bytes:
