@@ -16,11 +16,13 @@ from clm_core.esign.provider import SignatureProvider
 from clm_core.outbox import OutboxDispatcher
 from clm_core.review_port import RiskReviewer
 from clm_core.seed_loader import SeedReport, load_seed
+from clm_core.services.access_service import AccessService
 from clm_core.services.after_execution_service import AfterExecutionService, ExpiryJob
 from clm_core.services.approval_service import ApprovalService
 from clm_core.services.context import MaildirChannel, NotificationChannel, NullChannel, ServiceContext
 from clm_core.services.contracts_service import ContractService
 from clm_core.services.insight_service import InsightService
+from clm_core.services.review_desk_service import ReviewDeskService
 from clm_core.services.signature_service import SignatureService
 from clm_core.settings import ClmSettings
 from clm_core.store import migrate
@@ -46,6 +48,8 @@ class Clm:
     insights: InsightService
     ledger: ErpLedger
     outbox: OutboxDispatcher
+    access: AccessService
+    review_desk: ReviewDeskService
 
     def migrate(self) -> None:
         migrate.upgrade(self.engine)
@@ -92,4 +96,5 @@ def build_clm(settings: ClmSettings | None = None, *, reviewer: RiskReviewer | N
                                   base_delay=settings.outbox_base_delay_seconds,
                                   max_delay=settings.outbox_max_delay_seconds)
     return Clm(settings, engine, ctx, ContractService(ctx), ApprovalService(ctx), SignatureService(ctx),
-               AfterExecutionService(ctx), ExpiryJob(ctx), InsightService(ctx), ledger, dispatcher)
+               AfterExecutionService(ctx), ExpiryJob(ctx), InsightService(ctx), ledger, dispatcher,
+               AccessService(ctx), ReviewDeskService(ctx))

@@ -283,6 +283,9 @@ class ReviewFindingRow(Base):
     accepted_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
     acceptance_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
     acceptance_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    original_severity: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    severity_changed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    severity_change_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -459,3 +462,74 @@ class ErpProcessedMessage(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     result: Mapped[dict] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(TS)
+
+
+# --- access: API tokens, web passwords and sessions; standalone reviews; uploaded playbooks --
+
+class ApiToken(Base):
+    """An API token: only its sha256 is stored; ``prefix`` identifies it in listings."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(TS)
+    expires_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
+
+
+class UserCredential(Base):
+    """The web-login password of a user (scrypt hash with its salt and parameters)."""
+
+    __tablename__ = "user_credentials"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(TS)
+
+
+class WebSession(Base):
+    """A login session of the reviewer page: the cookie value's sha256 and its CSRF token."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TS)
+    expires_at: Mapped[datetime] = mapped_column(TS)
+
+
+class StandaloneReview(Base):
+    """A review asked for through the review API (not tied to a lifecycle contract)."""
+
+    __tablename__ = "standalone_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(32))  # review | approval_check
+    contract_type: Mapped[str] = mapped_column(String(32))
+    document_name: Mapped[str] = mapped_column(String(300))
+    document_sha256: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))
+    risk_score: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[dict] = mapped_column(JSON)  # the review JSON with the ingested text
+    created_at: Mapped[datetime] = mapped_column(TS)
+
+
+class PlaybookVersion(Base):
+    """A playbook uploaded by an organisation (validated YAML); the built-in ones live in corpora/."""
+
+    __tablename__ = "playbook_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    playbook_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    contract_type: Mapped[str] = mapped_column(String(32))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(TS)
+    __table_args__ = (UniqueConstraint("organisation_id", "playbook_id", "version", name="uq_playbook_versions_org_id_version"),)

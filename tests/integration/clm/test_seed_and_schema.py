@@ -39,7 +39,7 @@ def test_seed_picks_up_edited_values(clm, tmp_path):
 def test_migrations_match_tables(clm):
     assert migrate.schema_drift(clm.engine) == []
     with clm.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_audit_log_is_append_only_in_the_database(clm):
