@@ -35,7 +35,13 @@ def packaged_model_version() -> str:
 
 class SentenceEncoder:
     def __init__(self, model_path: Path | None = None, *, batch_size: int = 16, cache_size: int = 50_000,
-                 torch_threads: int = 0) -> None:
+                 torch_threads: int = 0, backend: str = "torch-fp32", onnx_dir: Path | None = None) -> None:
+        if backend not in ("torch-fp32", "onnx-int8"):
+            raise ValueError(f"unknown embedding backend {backend!r}")
+        if backend == "onnx-int8" and onnx_dir is None:
+            raise ValueError("the onnx-int8 backend needs onnx_dir")
+        self.backend = backend
+        self._onnx_dir = onnx_dir
         self._model_path = model_path
         self._batch_size = batch_size
         self._cache_size = cache_size
@@ -46,7 +52,8 @@ class SentenceEncoder:
 
     @property
     def version(self) -> str:
-        return packaged_model_version() if self._model_path is None else f"{MODEL_ID}@{self._model_path}"
+        base = packaged_model_version() if self._model_path is None else f"{MODEL_ID}@{self._model_path}"
+        return base if self.backend == "torch-fp32" else f"{base}+onnx-int8"
 
     @property
     def loaded(self) -> bool:
@@ -58,14 +65,24 @@ class SentenceEncoder:
                 if self._model is None:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    import torch
-                    from sentence_transformers import SentenceTransformer
-
-                    if self._torch_threads:
-                        torch.set_num_threads(self._torch_threads)
                     path = self._model_path or packaged_model_path()
-                    self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+                    if self.backend == "onnx-int8":
+                        self._model = self._load_onnx(path)
+                    else:
+                        import torch
+                        from sentence_transformers import SentenceTransformer
+
+                        if self._torch_threads:
+                            torch.set_num_threads(self._torch_threads)
+                        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         return self._model
+
+    def _load_onnx(self, model_path: Path):
+        from risk_copilot.onnx_encoder import OnnxSentenceModel, artefact_is_current, export_onnx_model
+
+        if not artefact_is_current(self._onnx_dir, model_path):
+            export_onnx_model(model_path, self._onnx_dir)  # offline, from the packaged model; once
+        return OnnxSentenceModel(self._onnx_dir, threads=self._torch_threads)
 
     def clear_cache(self) -> None:
         self._cache.clear()

@@ -34,6 +34,8 @@ class ReviewEngine:
             batch_size=self.settings.embed_batch_size,
             cache_size=self.settings.embed_cache_size,
             torch_threads=self.settings.torch_threads,
+            backend=self.settings.embedding_backend,
+            onnx_dir=self.settings.onnx_dir,
         )
         self._lock = Lock()
         self._playbooks: dict[str, Playbook] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,6 +18,10 @@ class ReviewerSettings(BaseSettings):
     playbook_dir: Path = Field(REPO_ROOT / "corpora" / "playbooks")
     index_dir: Path = Field(REPO_ROOT / "var" / "index")
     model_path: Path | None = Field(None, description="sentence-transformers model folder; default: the packaged MiniLM")
+    embedding_backend: Literal["onnx-int8", "torch-fp32"] = Field(
+        "onnx-int8", description="onnx-int8: the fast quantised path; torch-fp32: plain sentence-transformers"
+    )
+    onnx_dir: Path = Field(REPO_ROOT / "models" / "cache" / "minilm-onnx-int8")
     max_file_bytes: int = Field(25_000_000, gt=0)
     embed_batch_size: int = Field(16, gt=0)
     embed_cache_size: int = Field(50_000, ge=0)

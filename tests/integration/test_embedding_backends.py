@@ -1,0 +1,58 @@
+"""The fast path (ONNX int8) agrees with plain sentence-transformers fp32, and its
+artefact loads only when its manifest matches."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from risk_copilot.embedding import SentenceEncoder, packaged_model_path
+from risk_copilot.onnx_encoder import OnnxSentenceModel, artefact_is_current
+from risk_copilot.ingest import ingest_path
+from risk_copilot.segment import segment_document
+
+CASES = Path(__file__).resolve().parents[2].parent / "shared" / "cases"
+
+
+@pytest.fixture(scope="module")
+def case_clauses() -> list[str]:
+    texts = []
+    for name in ("base-procurement.md", "base-nda.md", "proc-minimum.md", "nda-unilateral-disclosure.md"):
+        texts += [c.text for c in segment_document(ingest_path(CASES / name))]
+    return texts
+
+
+def test_onnx_int8_matches_fp32(review_engine, case_clauses):
+    assert review_engine.encoder.backend == "onnx-int8"
+    fast = review_engine.encoder.encode(case_clauses)
+    plain = SentenceEncoder(backend="torch-fp32").encode(case_clauses)
+    cosine = (fast * plain).sum(axis=1)
+    assert cosine.min() > 0.97 and cosine.mean() > 0.985
+    # the neighbour structure is what the classifier uses: pairwise similarities agree closely
+    assert np.abs(fast @ fast.T - plain @ plain.T).max() < 0.08
+
+
+def test_artefact_is_checked_against_its_manifest(review_engine, tmp_path):
+    review_engine.encoder.encode(["load the model"])
+    source = review_engine.settings.onnx_dir
+    copy = tmp_path / "onnx"
+    shutil.copytree(source, copy)
+    assert artefact_is_current(copy, packaged_model_path())
+    manifest = json.loads((copy / "manifest.json").read_text())
+    assert manifest["source_sha256"] and manifest["quantization"].startswith("dynamic int8")
+    model_file = copy / manifest["file"]
+    model_file.write_bytes(model_file.read_bytes()[:-16] + b"\0" * 16)
+    with pytest.raises(RuntimeError, match="sha256"):
+        OnnxSentenceModel(copy)
+    manifest["source_sha256"] = "0" * 64
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert not artefact_is_current(copy, packaged_model_path())  # a new packaged model means a new export
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError):
+        SentenceEncoder(backend="gpu-magic")
