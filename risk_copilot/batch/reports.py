@@ -63,7 +63,9 @@ def summary_rows(store: ResultsStore) -> list[dict[str, Any]]:
             top = r["top_findings"][i] if i < len(r["top_findings"]) else None
             row[f"top_finding_{i + 1}"] = f"{top['severity']}: {top['title']}" if top else ""
         rows.append(row)
-    rows.sort(key=lambda row: (row["status"] != "reviewed", -(row["risk_score"] or 0), row["path"]))
+    # riskiest first: score, then the count of high, medium and low findings break ties
+    rows.sort(key=lambda row: (row["status"] != "reviewed", -(row["risk_score"] or 0), -row["high"], -row["medium"],
+                               -row["low"], row["path"]))
     return rows
 
 

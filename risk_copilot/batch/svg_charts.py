@@ -61,7 +61,9 @@ def severity_by_category_svg(counts: dict[str, dict[str, int]], *, chart_id: str
                      f'<text x="{label_w + i * 80 + 14}" y="13" font-size="11">{severity}</text>')
     for row, (category, by_severity) in enumerate(rows):
         y = top + row * row_h
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">{escape(category)}</text>')
+        label = category if len(category) <= 40 else category[:39] + "…"
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">{escape(label)}'
+                     f"<title>{escape(category)}</title></text>")
         x = float(label_w)
         for severity in SEVERITIES:
             n = by_severity.get(severity, 0)
