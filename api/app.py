@@ -1,0 +1,81 @@
+"""The composition root: ``create_app(settings)`` builds the whole service; nothing lives at module level."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.errors import install_error_handlers
+from api.observability import Metrics, RequestContextMiddleware, configure_logging
+from api.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from api.services import AppServices
+from api.settings import ApiSettings
+
+WEB = Path(__file__).resolve().parent / "web"
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(WEB / "templates"))
+    templates.env.autoescape = True  # every template, whatever its suffix: contract text is always escaped
+    return templates
+
+
+def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, engine: Any | None = None,
+               clm_settings: Any | None = None) -> FastAPI:
+    """Build the app. ``engine`` (a ReviewEngine) and ``clm`` are built here unless given (tests share
+    one engine per session); the model warms up in the lifespan, before the first request."""
+    settings = settings or ApiSettings()
+    logger = configure_logging(settings.log_level, settings.log_json)
+    if engine is None:
+        from risk_copilot.engine import ReviewEngine
+        from risk_copilot.settings import ReviewerSettings
+
+        engine = ReviewEngine(ReviewerSettings())
+    if clm is None:
+        from clm_core.composition import build_clm
+        from clm_core.reviewer_adapter import RiskCopilotReviewer
+
+        clm = build_clm(clm_settings, reviewer=RiskCopilotReviewer(engine))
+    metrics = Metrics.create()
+    svc = AppServices(settings, clm, engine, metrics, logger, _templates(),
+                      anyio.CapacityLimiter(settings.review_concurrency))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.warm_up:
+            await anyio.to_thread.run_sync(engine.warm_up)
+        logger.info("ready", extra={"route": f"{settings.host}:{settings.port}"})
+        yield
+
+    app = FastAPI(title="Contract Risk Copilot", version="0.1.0", lifespan=lifespan,
+                  description="Contract lifecycle with an offline AI risk reviewer. Authenticate with "
+                              "`Authorization: Bearer <token>` (`risk-copilot token create --role ROLE --org ORG`). "
+                              "Errors: `{\"error\": {\"code\", \"message\", \"details\"}}`.")
+    app.state.services = svc
+    install_error_handlers(app, logger)
+
+    from api.routers import catalog, lifecycle, ops, reviews, web
+
+    app.include_router(ops.router)
+    app.include_router(reviews.router)
+    app.include_router(lifecycle.router)
+    app.include_router(catalog.router)
+    app.include_router(web.router)
+    app.mount("/ui/static", StaticFiles(directory=str(WEB / "static")), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/contracts", status_code=303)
+
+    # outermost first: request id + metrics, security headers, body limit
+    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, logger=logger)
+    return app

@@ -1,0 +1,75 @@
+"""The one error shape: ``{"error": {"code", "message", "details"}}`` with the right status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from clm_core.errors import DomainError
+from risk_copilot.errors import ReviewError
+
+# reviewer error codes -> HTTP status (anything else a reviewer refuses is invalid input: 422)
+REVIEW_ERROR_STATUS = {"file_too_large": 413, "unsupported_format": 415, "unknown_contract_type": 422,
+                       "invalid_playbook": 422, "file_not_found": 422}
+HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
+              405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+              415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+def install_error_handlers(app: FastAPI, logger: logging.Logger) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError):
+        return error_response(exc.http_status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(ReviewError)
+    async def _review_error(request: Request, exc: ReviewError):
+        return error_response(REVIEW_ERROR_STATUS.get(exc.code, 422), exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        problems = [{"loc": [str(p) for p in e.get("loc", ())], "message": e.get("msg", ""), "type": e.get("type", "")}
+                    for e in exc.errors()]
+        return error_response(422, "invalid_input", "the request is not valid", {"problems": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+        return error_response(exc.status_code, code, message, None, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        rid = _request_id(request)
+        logger.error("unhandled error", exc_info=exc, extra={"request_id": rid, "path": request.url.path,
+                                                            "error_code": "internal_error"})
+        return error_response(500, "internal_error", "an unexpected error occurred; quote the request id to support",
+                              {"request_id": rid})
