@@ -74,8 +74,30 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/contracts", status_code=303)
 
-    # outermost first: request id + metrics, security headers, body limit
+    _document_raw_bodies(app)
+
+    # added innermost first: body limit, then request id + metrics + 500 guard, then security headers
     app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, logger=logger)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _document_raw_bodies(app: FastAPI) -> None:
+    """Routes that read JSON or multipart themselves reference these request schemas by name."""
+    from fastapi.openapi.utils import get_openapi
+
+    from api.schemas import ApprovalCheckRequest, ReviewRequest
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in (ReviewRequest, ApprovalCheckRequest):
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[model.__name__] = schema
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

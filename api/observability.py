@@ -85,8 +85,27 @@ class RequestContextMiddleware:
                 message["headers"] = list(message["headers"]) + [(b"x-request-id", rid.encode())]
             await send(message)
 
+        started_response = {"sent": False}
+
+        async def tracking_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started_response["sent"] = True
+            await send_wrapper(message)
+
         try:
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # no traceback to the client: a generic body with the request id
+            self.logger.error("unhandled error", exc_info=exc, extra={"request_id": rid, "path": scope["path"],
+                                                                     "error_code": "internal_error"})
+            if started_response["sent"]:
+                raise
+            body = json.dumps({"error": {"code": "internal_error",
+                                         "message": "an unexpected error occurred; quote the request id to support",
+                                         "details": {"request_id": rid}}}).encode()
+            await send_wrapper({"type": "http.response.start", "status": 500,
+                                "headers": [(b"content-type", b"application/json"),
+                                            (b"content-length", str(len(body)).encode())]})
+            await send_wrapper({"type": "http.response.body", "body": body})
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"

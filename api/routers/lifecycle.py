@@ -491,6 +491,14 @@ def envelope(contract_id: int, svc: AppServices = Depends(services),
     return jsonable(svc.clm.signatures.envelope(_guard(svc, principal, contract_id), contract_id))
 
 
+@router.get("/contracts/{contract_id}/signatures/my-link", responses=E,
+            summary="Your own signing link (internal signer), once it is your turn")
+def my_signing_link(contract_id: int, svc: AppServices = Depends(services),
+                    principal: Principal = Depends(current_principal)) -> dict[str, str]:
+    inv = svc.clm.signatures.my_signing_link(_guard(svc, principal, contract_id), contract_id)
+    return {"email": inv.email, "url": f"/v1/signing/{inv.token}", "expires_at": inv.expires_at.isoformat()}
+
+
 @router.post("/contracts/{contract_id}/signatures/void", responses=E, summary="Void the open envelope")
 def void(contract_id: int, body: ReasonNote, svc: AppServices = Depends(services),
          principal: Principal = Depends(current_principal)) -> dict[str, str]:

@@ -160,3 +160,21 @@ class SignatureService(Service):
                                  "status": s.status, "signed_sha256": s.signed_sha256,
                                  "signature_valid": self.ctx.signature_provider.verify_signature(tx.session, s.id)}
                                 for s in env.signers]}
+
+    def my_signing_link(self, actor: str, contract_id: int) -> SigningInvitation:
+        """A fresh signing token for the calling internal signer, once it is their turn."""
+        with self.tx() as tx:
+            user = tx.repos.directory.user(actor)
+            contract = tx.repos.contracts.get(contract_id)
+            require(tx.repos, user, A.SIGNATURE_SIGN, organisation_id=contract.organisation_id)
+            envelope = tx.session.scalar(select(t.Envelope).where(
+                t.Envelope.contract_id == contract.id, t.Envelope.status.not_in(("completed", "declined", "voided"))))
+            if envelope is None:
+                raise SignatureError("no open envelope", code="no_open_envelope")
+            signer = next((s for s in envelope.signers if s.user_id == user.id), None)
+            if signer is None or signer.status == "signed":
+                raise SignatureError("you have nothing to sign on this envelope", code="not_a_signer")
+            earlier = [s for s in envelope.signers if s.routing_order < signer.routing_order and s.status != "signed"]
+            if earlier:
+                raise SignatureError("earlier signers have not signed yet", code="not_your_turn")
+            return self.ctx.signature_provider.resend(tx.session, envelope.id, signer.id, now=tx.now)
