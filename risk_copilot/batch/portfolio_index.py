@@ -85,8 +85,13 @@ class PortfolioIndex:
             raise BatchError(f"the portfolio index in {directory} is inconsistent; re-run the scan to rebuild it",
                              code="no_index")
 
+    @staticmethod
+    def clause_categories(meta: dict[str, Any]) -> set[str]:
+        """The clause's classified categories plus the categories of findings it is evidence for."""
+        return set(meta["categories"]) | {f["category"] for f in meta["flagged"] if f.get("category")}
+
     def categories(self) -> set[str]:
-        return {c for m in self.meta for c in m["categories"]}
+        return {c for m in self.meta for c in self.clause_categories(m)}
 
     def search(self, vector: np.ndarray, k: int = 20, category: str | None = None) -> list[tuple[float, dict[str, Any]]]:
         import faiss
@@ -94,9 +99,12 @@ class PortfolioIndex:
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         params = None
         if category:
-            ids = np.array([i for i, m in enumerate(self.meta) if category in m["categories"]], dtype=np.int64)
+            ids = np.array([i for i, m in enumerate(self.meta) if category in self.clause_categories(m)],
+                           dtype=np.int64)
             if not len(ids):
-                return []
+                known = ", ".join(sorted(self.categories()))
+                raise BatchError(f"no scanned clause has category '{category}'; categories in this index: {known}",
+                                 code="unknown_category")
             params = faiss.SearchParameters(sel=faiss.IDSelectorArray(ids))
             k = min(k, len(ids))
         k = min(k, self.index.ntotal)

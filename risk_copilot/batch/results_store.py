@@ -382,7 +382,7 @@ def _clause_rows(sha: str, review: dict[str, Any], vectors: np.ndarray):
             cid = evidence.get("clause_id")
             if cid:
                 flagged.setdefault(cid, []).append({"finding": finding["id"], "severity": finding["severity"],
-                                                    "title": finding["title"]})
+                                                    "category": finding["category"], "title": finding["title"]})
     text = review.get("text", "")
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     for clause, vector in zip(review["clauses"], vectors):

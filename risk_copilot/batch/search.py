@@ -18,9 +18,10 @@ def search_portfolio(index_dir: str | os.PathLike[str], query: str, category: st
     hits, best first: ``rank``, ``score``, ``path``, ``contract`` (file name),
     ``sha256``, ``contract_type``, ``clause_id``, ``section``, ``heading``, ``start``,
     ``end`` (offsets into the ingested text of the review), ``categories``, ``flagged``
-    (findings whose evidence is this clause) and ``text``. Pass ``encoder`` (a
+    (findings whose evidence is this clause) and ``text``. A clause matches ``category``
+    when it is classified in it or is the evidence of a finding of that category. Pass ``encoder`` (a
     ``SentenceEncoder``) and ``index`` to reuse loaded ones (the API should).
-    Raises ``BatchError``: ``no_index``, ``empty_query``, ``model_mismatch``.
+    Raises ``BatchError``: ``no_index``, ``empty_query``, ``model_mismatch``, ``unknown_category``.
     """
     if not query or not query.strip():
         raise BatchError("the search query is empty", code="empty_query")

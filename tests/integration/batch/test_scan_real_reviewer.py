@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from risk_copilot.batch import run_scan, scan_status, search_portfolio
+from risk_copilot.batch import BatchError, run_scan, scan_status, search_portfolio
 from risk_copilot.batch.results_store import ResultsStore
 from tests.integration.batch.conftest import CASE_TYPES
 
@@ -82,7 +82,9 @@ def test_search_finds_the_clause_with_exact_offsets(scanned, review_engine):
     capped = search_portfolio(out, "limitation of liability", category="cap_on_liability", k=50,
                               encoder=review_engine.encoder)
     assert capped and all("cap_on_liability" in h["categories"] for h in capped)
-    assert search_portfolio(out, "liability", category="no_such_category", encoder=review_engine.encoder) == []
+    with pytest.raises(BatchError) as err:
+        search_portfolio(out, "liability", category="no_such_category", encoder=review_engine.encoder)
+    assert err.value.code == "unknown_category" and "cap_on_liability" in err.value.message
 
 
 def test_rerun_skips_every_file_and_status_reads_finished(scanned, mixed_folder, review_engine):
@@ -99,8 +101,6 @@ def test_rerun_skips_every_file_and_status_reads_finished(scanned, mixed_folder,
 
 
 def test_a_different_type_on_the_same_folder_is_refused(scanned, mixed_folder):
-    from risk_copilot.batch.errors import BatchError
-
     out, _ = scanned
     with pytest.raises(BatchError) as err:
         run_scan([mixed_folder], out, contract_type="nda", show_progress=False)
