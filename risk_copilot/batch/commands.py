@@ -65,8 +65,9 @@ def register_batch_commands(subparsers) -> None:
     """Add ``scan`` and ``search`` to the ``risk-copilot`` sub-command parsers."""
     scan = subparsers.add_parser("scan", help="scan folders of contracts into a portfolio report (resumable)")
     scan.add_argument("paths", nargs="*", help="files or folders (recursive: .txt .md .docx .pdf)")
-    scan.add_argument("--type", default="auto", choices=SCAN_TYPES,
-                      help="contract type, or auto to detect it (other types are reported, not reviewed)")
+    scan.add_argument("--type", default=None, choices=SCAN_TYPES,
+                      help="contract type, or auto to detect it (other types are reported, not reviewed); "
+                           "default: the type recorded in --out, else auto")
     scan.add_argument("--out", required=True, help="output folder: results, reports and the portfolio index")
     scan.add_argument("--workers", type=int, default=1, help="worker processes (local) or Ray actors (default 1)")
     scan.add_argument("--engine", default="local", choices=ENGINES)

@@ -56,7 +56,7 @@ def run_scan(
     paths: Iterable[str | os.PathLike[str]] | None,
     out_dir: str | os.PathLike[str],
     *,
-    contract_type: str = "auto",
+    contract_type: str | None = "auto",
     workers: int = 1,
     engine: str = "local",
     address: str | None = None,
@@ -71,7 +71,8 @@ def run_scan(
     (also written to ``DIR/status.json``).
 
     ``contract_type`` is ``nda``, ``procurement`` or ``auto`` (detect; contracts of
-    other kinds are recorded as ``other``, not reviewed). Results are keyed by sha256:
+    other kinds are recorded as ``other``, not reviewed); ``None`` takes the type recorded
+    in ``out_dir`` (``auto`` for a new folder). Results are keyed by sha256:
     files already done in ``out_dir`` are skipped. ``resume=True`` continues the scan
     recorded in ``out_dir``: with no ``paths``, its recorded paths are used. ``engine``
     is ``local`` (``workers`` spawned processes) or ``ray`` (``workers`` Ray actors; a
@@ -82,7 +83,7 @@ def run_scan(
     ``runner`` replaces the engine built from ``engine``/``workers`` (a context manager
     with ``run(tasks) -> iterator of ScanOutcome``, e.g. a ``LocalRunner`` with a fake worker).
     """
-    if contract_type not in SCAN_TYPES:
+    if contract_type is not None and contract_type not in SCAN_TYPES:
         raise BatchError(f"unknown contract type '{contract_type}' (use one of {', '.join(SCAN_TYPES)})",
                          code="unknown_contract_type")
     if engine not in ENGINES:
@@ -98,12 +99,14 @@ def run_scan(
             store.close()
 
 
-def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str, workers: int, engine: str,
+def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str | None, workers: int, engine: str,
                  address: str | None, resume: bool, settings: Any, show_progress: bool, build_reports: bool,
                  on_outcome: Callable[[ScanOutcome], None] | None, runner: Any) -> dict[str, Any]:
     from risk_copilot.settings import ReviewerSettings
 
     config = store.get_meta("config")
+    if contract_type is None:
+        contract_type = config["contract_type"] if config else "auto"
     if config and config["contract_type"] != contract_type:
         raise BatchError(
             f"{out} holds a scan with --type {config['contract_type']}; use the same type or another --out",

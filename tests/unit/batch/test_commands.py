@@ -17,7 +17,7 @@ def test_scan_arguments():
     assert (args.paths, args.type, args.out, args.workers, args.engine, args.address, args.resume, args.func) == \
         (["a", "b/"], "nda", "o", 2, "ray", "auto", True, cmd_scan)
     defaults = parser().parse_args(["scan", "--out", "o", "--resume"])
-    assert (defaults.paths, defaults.type, defaults.workers, defaults.engine) == ([], "auto", 1, "local")
+    assert (defaults.paths, defaults.type, defaults.workers, defaults.engine) == ([], None, 1, "local")
 
 
 def test_search_arguments():

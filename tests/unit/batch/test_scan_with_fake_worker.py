@@ -59,3 +59,13 @@ def test_a_file_that_kills_its_worker_is_recorded_and_the_batch_goes_on(tmp_path
     # worker crashes are retried by the next run (and crash again)
     again = scan(src, tmp_path / "out", workers=1)
     assert (again["retried_errors"], again["to_review"], again["errors"]) == (1, 1, 1)
+
+
+def test_resume_without_paths_or_type_continues_the_recorded_scan(tmp_path):
+    src = make_folder(tmp_path / "in", n=3)
+    first = scan(src, tmp_path / "out")
+    (src / "late.txt").write_text("1. Added after the first run.\n")
+    resumed = run_scan(None, tmp_path / "out", contract_type=None, resume=True, show_progress=False,
+                       runner=LocalRunner(1, worker_class=FAKE))
+    assert resumed["contract_type"] == "procurement"
+    assert (resumed["to_review"], resumed["reviewed"], resumed["skipped_done"]) == (1, 1, first["files_found"])
