@@ -33,6 +33,12 @@ def bench_once(files: list[Path], workers: int, contract_type: str, engine: str)
     from risk_copilot.batch.scan import run_scan
 
     times: list[float] = []
+    cpu: list[float] = []
+
+    def record(outcome) -> None:
+        times.append(time.perf_counter())
+        cpu.append(outcome.cpu_seconds)
+
     with tempfile.TemporaryDirectory(prefix="risk-copilot-bench-") as tmp:
         src = Path(tmp) / "in"
         src.mkdir()
@@ -40,7 +46,7 @@ def bench_once(files: list[Path], workers: int, contract_type: str, engine: str)
             os.symlink(path.resolve(), src / f"{i:04d}-{path.name}")
         started = time.perf_counter()
         status = run_scan([src], Path(tmp) / "out", contract_type=contract_type, workers=workers, engine=engine,
-                          show_progress=False, build_reports=False, on_outcome=lambda _: times.append(time.perf_counter()))
+                          show_progress=False, build_reports=False, on_outcome=record)
         wall = time.perf_counter() - started
     processed = status["processed"]
     steady = (processed - 1) * 60.0 / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else None
@@ -51,6 +57,9 @@ def bench_once(files: list[Path], workers: int, contract_type: str, engine: str)
         "contracts_per_minute": round(processed * 60.0 / wall, 1),
         "steady_contracts_per_minute": round(steady, 1) if steady else None,
         "worker_peak_rss_mb": status.get("worker_peak_rss_mb", {}),
+        # CPU time per contract and what it implies on cores not shared with anything else
+        "cpu_seconds_per_contract": round(sum(cpu) / len(cpu), 2) if cpu else None,
+        "cpu_bound_contracts_per_minute_per_core": round(60.0 * len(cpu) / sum(cpu), 1) if cpu and sum(cpu) else None,
         "findings_by_severity": status["totals"]["findings_by_severity"],
     }
 
@@ -82,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result['contracts_per_minute']} contracts/min end to end, "
                   f"{result['steady_contracts_per_minute']} steady (first result after "
                   f"{result['first_result_seconds']} s); reviewed {result['reviewed']}, other {result['other']}, "
-                  f"failed {result['errors']}; peak RSS per worker (MB): {peaks}", flush=True)
+                  f"failed {result['errors']}; peak RSS per worker (MB): {peaks}; "
+                  f"{result['cpu_seconds_per_contract']} CPU s per contract "
+                  f"(= {result['cpu_bound_contracts_per_minute_per_core']} contracts/min per dedicated core)",
+                  flush=True)
     if args.json:
         print(json.dumps(results, indent=2))
     return 0

@@ -91,6 +91,7 @@ class ScanOutcome:
     error_code: str | None = None
     error_message: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker process on this file (all its threads)
     worker: str = ""
     worker_rss_mb: float = 0.0
 

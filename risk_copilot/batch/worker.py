@@ -10,6 +10,7 @@ clause texts), so nothing is embedded twice.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import resource
 import socket
@@ -63,6 +64,11 @@ class ContractWorker:
         return self._detector
 
     def review_file(self, path: str, sha256: str, requested_type: str) -> ScanOutcome:
+        cpu_started = time.process_time()
+        outcome = self._review_file(path, sha256, requested_type)
+        return dataclasses.replace(outcome, cpu_seconds=round(time.process_time() - cpu_started, 3))
+
+    def _review_file(self, path: str, sha256: str, requested_type: str) -> ScanOutcome:
         started = time.perf_counter()
         base = {"sha256": sha256, "path": path, "worker": self.name}
         try:
