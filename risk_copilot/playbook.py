@@ -81,8 +81,8 @@ class RiskParameter(_Strict):
 class DecisionPolicy(_Strict):
     """How findings turn into a risk score and a decision."""
 
-    weights: dict[Severity, int] = Field(default_factory=lambda: {"high": 35, "medium": 15, "low": 5, "info": 0})
-    reject_at: int = Field(80, ge=0, le=100, description="risk score at or above which the decision is reject")
+    weights: dict[Severity, int] = Field(default_factory=lambda: {"high": 30, "medium": 10, "low": 3, "info": 0})
+    reject_at: int = Field(90, ge=0, le=100, description="risk score at or above which the decision is reject")
     escalate_at_severity: Severity = "medium"
     default_approver: str = "contract_manager"
 

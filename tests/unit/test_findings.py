@@ -1,0 +1,42 @@
+"""Risk score, decision and approvers; merging findings that share parameter and evidence."""
+
+from __future__ import annotations
+
+from risk_copilot.findings import decide, merge_duplicate_findings
+from risk_copilot.playbook import Playbook, RiskParameter
+
+PLAYBOOK = Playbook(
+    id="p", version="1", contract_type="procurement", title="p", our_side="customer",
+    parameters=[RiskParameter(id="x", title="X", category="insurance", severity="low", approver_role="legal",
+                              standard="standard wording", fallback="fallback wording")],
+)
+
+
+def finding(severity: str, role: str = "legal", parameter: str = "x", start: int = 0) -> dict:
+    return {"id": "f", "parameter": parameter, "severity": severity, "approver_role": role,
+            "evidence": [{"start": start, "end": start + 5}]}
+
+
+def test_no_findings_or_only_low_ones_approve_with_the_default_approver():
+    assert decide([], PLAYBOOK) == (0, "approve", ["contract_manager"])
+    assert decide([finding("low"), finding("info")], PLAYBOOK) == (3, "approve", ["contract_manager"])
+
+
+def test_medium_or_high_escalates_to_their_approvers():
+    score, decision, approvers = decide([finding("high", "legal"), finding("medium", "finance"), finding("low", "x")], PLAYBOOK)
+    assert (score, decision, approvers) == (43, "escalate", ["finance", "legal"])
+
+
+def test_many_serious_findings_reject_and_the_score_is_capped():
+    score, decision, _ = decide([finding("high")] * 3, PLAYBOOK)
+    assert (score, decision) == (90, "reject")
+    assert decide([finding("high")] * 5, PLAYBOOK)[0] == 100
+
+
+def test_duplicates_keep_the_most_severe_and_renumber_in_severity_order():
+    merged = merge_duplicate_findings([
+        finding("low", start=10), finding("high", start=10), finding("medium", parameter="y", start=3),
+        {**finding("medium", parameter="z"), "evidence": []},
+    ])
+    assert [(f["id"], f["parameter"], f["severity"]) for f in merged] == [
+        ("f1", "x", "high"), ("f2", "y", "medium"), ("f3", "z", "medium")]
