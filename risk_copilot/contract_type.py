@@ -177,10 +177,11 @@ def detect_contract_type(text: str, *, encoder=None) -> tuple[str, float]:
     """``(type, confidence)`` with type in ``nda`` / ``procurement`` / ``other``.
 
     ``encoder`` is the reviewer's ``SentenceEncoder`` (pass ``engine.encoder`` to reuse the
-    loaded model); without one a new encoder is built, which loads MiniLM (seconds).
+    loaded model); without one the reviewer's default encoder is built, which loads
+    MiniLM (seconds).
     """
     if encoder is None:
-        from risk_copilot.embedding import SentenceEncoder
+        from risk_copilot.engine import ReviewEngine
 
-        encoder = SentenceEncoder()
+        encoder = ReviewEngine().encoder
     return ContractTypeDetector(encoder).detect(text)

@@ -14,7 +14,11 @@ class BatchError(ReviewError):
     process writes to the folder), ``no_scan`` (the folder holds no scan), ``no_index``
     (no portfolio index), ``unknown_engine``, ``ray_unavailable``, ``unsafe_zip_entry``
     (absolute path, ``..``, symlink, device), ``zip_too_large`` / ``zip_too_many_files``
-    / ``zip_ratio_exceeded`` (zip-bomb limits), ``corrupt_zip``.
+    / ``zip_ratio_exceeded`` (zip-bomb limits), ``corrupt_zip``, ``upload_dest_not_empty``,
+    ``path_outside_root`` (a server path outside the scan root), ``unknown_category``,
+    ``empty_query``, ``model_mismatch`` (index and query encoder differ),
+    ``embedding_model_changed`` (the folder was scanned with another embedding model),
+    ``unknown_contract_type``.
     """
 
     code = "batch_error"

@@ -123,6 +123,7 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
 
     settings = settings or ReviewerSettings()
     _check_playbooks(settings, contract_type)
+    _check_embedding_model(store, settings, out)
     settings_payload = settings.model_dump(mode="json", exclude_unset=False)
     started = time.time()
     status: dict[str, Any] = {"state": "discovering", "pid": os.getpid(), "started_at": started, "engine": engine,
@@ -201,6 +202,22 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
     status.update(totals_from_store(store), state="finished", finished_at=time.time())
     _write_json_atomic(out / "status.json", status)
     return status
+
+
+def _check_embedding_model(store: ResultsStore, settings: Any, out: Path) -> None:
+    """One embedding model per folder: the portfolio index compares vectors, so a folder
+    scanned with one model cannot be continued with another."""
+    from risk_copilot.engine import ReviewEngine
+
+    current = ReviewEngine(settings).encoder.version  # lazy: nothing loads
+    recorded = store.get_meta("embedding_model")
+    if recorded is None:  # folders from before this check: the model their reviews name
+        recorded = next((review["versions"].get("embedding_model") for _, review in store.iter_reviews()), None)
+    if recorded is None:
+        store.set_meta("embedding_model", current)
+    elif recorded != current:
+        raise BatchError(f"{out} was scanned with {recorded}; the reviewer now embeds with {current}. "
+                         "Scan into a new --out folder", code="embedding_model_changed")
 
 
 def _check_playbooks(settings: Any, contract_type: str) -> None:

@@ -9,6 +9,22 @@ from risk_copilot.batch.errors import BatchError
 from risk_copilot.batch.portfolio_index import PortfolioIndex
 
 
+def encoder_for_index(manifest: dict[str, Any], settings=None):
+    """The reviewer's encoder, on the backend the index was built with (the engine's
+    ``+onnx-int8`` fast path or plain torch), so query and clause vectors compare."""
+    from risk_copilot.engine import ReviewEngine
+    from risk_copilot.settings import ReviewerSettings
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    settings = settings or ReviewerSettings()
+    model = manifest.get("embedding_model") or ""
+    backend = "onnx-int8" if model.endswith("+onnx-int8") else "torch-fp32"
+    if getattr(settings, "embedding_backend", backend) != backend:
+        settings = settings.model_copy(update={"embedding_backend": backend})
+    return ReviewEngine(settings).encoder
+
+
 def search_portfolio(index_dir: str | os.PathLike[str], query: str, category: str | None = None, k: int = 20, *,
                      encoder=None, index: PortfolioIndex | None = None) -> list[dict[str, Any]]:
     """Rank the scanned clauses by cosine similarity to ``query``.
@@ -28,12 +44,7 @@ def search_portfolio(index_dir: str | os.PathLike[str], query: str, category: st
     k = max(1, min(int(k), 1000))
     index = index or PortfolioIndex(index_dir)
     if encoder is None:
-        from risk_copilot.embedding import SentenceEncoder
-
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-
-        encoder = SentenceEncoder()
+        encoder = encoder_for_index(index.manifest)
     if index.manifest.get("embedding_model") not in (None, encoder.version):
         raise BatchError(
             f"the index was built with {index.manifest['embedding_model']}, the query encoder is {encoder.version}",

@@ -69,3 +69,18 @@ def test_resume_without_paths_or_type_continues_the_recorded_scan(tmp_path):
                        runner=LocalRunner(1, worker_class=FAKE))
     assert resumed["contract_type"] == "procurement"
     assert (resumed["to_review"], resumed["reviewed"], resumed["skipped_done"]) == (1, 1, first["files_found"])
+
+
+def test_a_folder_scanned_with_another_embedding_model_is_not_mixed(tmp_path):
+    import pytest
+
+    from risk_copilot.batch.errors import BatchError
+    from risk_copilot.batch.results_store import ResultsStore
+
+    src = make_folder(tmp_path / "in", n=2)
+    store = ResultsStore.open(tmp_path / "out")
+    store.set_meta("embedding_model", "some-older-model")
+    store.close()
+    with pytest.raises(BatchError) as err:
+        scan(src, tmp_path / "out")
+    assert err.value.code == "embedding_model_changed"
