@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test test-all test-postgres eval bench index clean
+.PHONY: install run test test-all test-postgres test-browser eval bench index clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -21,17 +21,22 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/risk-copilot index
-	mkdir -p var/reports
 	$(BIN)/risk-copilot review corpora/samples/supply-agreement-sample.md --type procurement --format table
-	$(BIN)/risk-copilot review corpora/samples/supply-agreement-sample.md --type procurement --format html --out var/reports/supply-agreement-sample.html
-	$(BIN)/risk-copilot review corpora/samples/mutual-nda-sample.md --type nda --format table
-	@echo "HTML review: var/reports/supply-agreement-sample.html"
+	$(BIN)/risk-copilot setup --samples corpora/samples
+	RISK_COPILOT_PASSWORD='reviewer-demo-1' $(BIN)/risk-copilot user create --username maya --org lakeshore --roles contract_manager,legal,finance
+	@echo "API token (role legal, organisation lakeshore), shown once:"
+	@$(BIN)/risk-copilot token create --role legal --org lakeshore
+	@echo "Reviewer page: http://127.0.0.1:8000/ui   login: maya / reviewer-demo-1"
+	$(BIN)/risk-copilot serve --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 test-postgres: $(STAMP)
 	$(BIN)/python -m pytest -q -m postgres
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser tests/browser
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ''
@@ -41,6 +46,7 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5
+	$(BIN)/python -m api.bench_latency --requests 40 --seconds 90
 
 index: $(STAMP)
 	$(BIN)/risk-copilot index
