@@ -48,6 +48,7 @@ class SentenceEncoder:
         self._torch_threads = torch_threads
         self._model = None
         self._lock = Lock()
+        self._cache_lock = Lock()  # the encoder is shared by API worker threads
         self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
 
     @property
@@ -85,7 +86,8 @@ class SentenceEncoder:
         return OnnxSentenceModel(self._onnx_dir, threads=self._torch_threads)
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        with self._cache_lock:
+            self._cache.clear()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Embed ``texts``: an (n, 384) float32 array of unit vectors."""
@@ -94,13 +96,14 @@ class SentenceEncoder:
         keys = [hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts]
         out = np.empty((len(texts), DIMENSION), dtype=np.float32)
         todo: dict[bytes, list[int]] = {}
-        for i, key in enumerate(keys):
-            hit = self._cache.get(key)
-            if hit is not None:
-                out[i] = hit
-                self._cache.move_to_end(key)
-            else:
-                todo.setdefault(key, []).append(i)
+        with self._cache_lock:
+            for i, key in enumerate(keys):
+                hit = self._cache.get(key)
+                if hit is not None:
+                    out[i] = hit
+                    self._cache.move_to_end(key)
+                else:
+                    todo.setdefault(key, []).append(i)
         if todo:
             first = [positions[0] for positions in todo.values()]
             # Sorting by length keeps padding (wasted work) small within each batch.
@@ -109,11 +112,12 @@ class SentenceEncoder:
                 [texts[i] for i in order], batch_size=self._batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False,
             ).astype(np.float32, copy=False)
-            for i, vector in zip(order, vectors):
-                for j in todo[keys[i]]:
-                    out[j] = vector
-                if self._cache_size:
-                    self._cache[keys[i]] = vector
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            with self._cache_lock:
+                for i, vector in zip(order, vectors):
+                    for j in todo[keys[i]]:
+                        out[j] = vector
+                    if self._cache_size:
+                        self._cache[keys[i]] = vector
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         return out
