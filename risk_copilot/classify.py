@@ -59,6 +59,29 @@ class ClauseClassifier:
                 )
             )
 
+    def category_scores(self, clauses: list, vectors: np.ndarray) -> dict[str, np.ndarray]:
+        """A continuous score per clause for every category of the playbook (for evaluation):
+        recognised clauses score their recognition score; the others their similarity
+        minus one, so that every recognised clause ranks above every unrecognised one."""
+        sims = self.library.similarities(vectors)
+        scores: dict[str, np.ndarray] = {}
+        for view in self._views:
+            if view.all_columns.size == 0:
+                continue
+            best = sims[:, view.all_columns].max(axis=1)
+            column = np.empty(len(clauses), dtype=np.float32)
+            for row, clause in enumerate(clauses):
+                text_hit = any(k.search(clause.text) for k in view.keywords)
+                heading_hit = bool(clause.heading) and any(k.search(clause.heading) for k in view.keywords)
+                similarity = float(best[row])
+                recognised = similarity >= view.strong_similarity or (
+                    (text_hit or heading_hit) and similarity >= view.min_similarity)
+                bonus = (KEYWORD_BONUS if text_hit else 0) + (KEYWORD_BONUS / 2 if heading_hit else 0)
+                column[row] = min(0.99, similarity + bonus) if recognised else similarity - 1
+            category = view.parameter.category
+            scores[category] = np.maximum(scores[category], column) if category in scores else column
+        return scores
+
     def classify(self, clauses: list, vectors: np.ndarray, values: dict) -> Classification:
         sims = self.library.similarities(vectors)
         overall = sims.max(axis=1) if sims.size else np.zeros(len(clauses))
