@@ -13,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
+from api.login_limiter import LoginRateLimiter
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
+from api.scan_service import ScanService
 from api.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from api.services import AppServices
 from api.settings import ApiSettings
@@ -45,14 +47,19 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
         clm = build_clm(clm_settings, reviewer=RiskCopilotReviewer(engine))
     metrics = Metrics.create()
     svc = AppServices(settings, clm, engine, metrics, logger, _templates(),
-                      anyio.CapacityLimiter(settings.review_concurrency))
+                      anyio.CapacityLimiter(settings.review_concurrency), ScanService(settings, engine, logger),
+                      LoginRateLimiter(settings.login_max_failures, settings.login_window_seconds))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if settings.warm_up:
             await anyio.to_thread.run_sync(engine.warm_up)
-        logger.info("ready", extra={"route": f"{settings.host}:{settings.port}"})
-        yield
+        resumed = await anyio.to_thread.run_sync(svc.scans.start)  # scans left queued or running resume
+        logger.info("ready", extra={"route": f"{settings.host}:{settings.port}", "resumed_scans": resumed})
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(svc.scans.close)  # stops after the file each scan is on
 
     app = FastAPI(title="Contract Risk Copilot", version="0.1.0", lifespan=lifespan,
                   description="Contract lifecycle with an offline AI risk reviewer. Authenticate with "
@@ -61,10 +68,11 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
     app.state.services = svc
     install_error_handlers(app, logger)
 
-    from api.routers import catalog, lifecycle, ops, reviews, web
+    from api.routers import catalog, lifecycle, ops, reviews, scans, web
 
     app.include_router(ops.router)
     app.include_router(reviews.router)
+    app.include_router(scans.router)
     app.include_router(lifecycle.router)
     app.include_router(catalog.router)
     app.include_router(web.router)
@@ -77,7 +85,8 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
     _document_raw_bodies(app)
 
     # added innermost first: body limit, then request id + metrics + 500 guard, then security headers
-    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes)
+    app.add_middleware(BodySizeLimitMiddleware, limit=settings.max_upload_bytes,
+                       path_limits={"/v1/scans": settings.max_scan_upload_bytes})
     app.add_middleware(RequestContextMiddleware, metrics=metrics, logger=logger)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
@@ -87,13 +96,13 @@ def _document_raw_bodies(app: FastAPI) -> None:
     """Routes that read JSON or multipart themselves reference these request schemas by name."""
     from fastapi.openapi.utils import get_openapi
 
-    from api.schemas import ApprovalCheckRequest, ReviewRequest
+    from api.schemas import ApprovalCheckRequest, ReviewRequest, ScanPathRequest
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-            for model in (ReviewRequest, ApprovalCheckRequest):
+            for model in (ReviewRequest, ApprovalCheckRequest, ScanPathRequest):
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(schema.pop("$defs", {}))
                 schemas[model.__name__] = schema

@@ -135,3 +135,142 @@ class ErrorBody(BaseModel):
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the shared error shape."""
     return {s: {"model": ErrorBody} for s in statuses}
+
+
+# --- batch scans and portfolio search -------------------------------------------------------------------
+
+ScanType = Literal["nda", "procurement", "auto"]
+ScanStatus = Literal["queued", "running", "done", "failed"]
+
+
+class ScanPathRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"path": "legal/2023-suppliers", "contract_type": "auto"}]})
+    path: str = Field(..., min_length=1, max_length=1000,
+                      description="a folder (or file) under the configured scan root, relative to it or absolute")
+    contract_type: ScanType = "auto"
+
+
+class ScanLinks(BaseModel):
+    self: str
+    report: str
+
+
+class ScanAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "scan_id": "sc_5f0c2a9e41d7b3a8", "status": "queued",
+        "links": {"self": "/v1/scans/sc_5f0c2a9e41d7b3a8", "report": "/v1/scans/sc_5f0c2a9e41d7b3a8/report"}}]})
+    scan_id: str
+    status: ScanStatus
+    files: int | None = Field(None, description="contract files unpacked from the upload (zip scans)")
+    links: ScanLinks
+
+
+class ScanProgress(BaseModel):
+    state: str | None = Field(None, description="the scanner's own state: discovering, running, reporting, "
+                                                "finished, interrupted, not_started")
+    files_total: int
+    files_done: int = Field(..., description="reviewed, of another contract type, or skipped as already done")
+    files_failed: int
+    files_reviewed: int
+    files_other: int
+    files_skipped: int
+    rate_per_minute: float = 0.0
+    eta_seconds: float | None = None
+    totals: dict[str, Any] | None = None
+
+
+class ScanSummaryRow(Open):
+    path: str
+    sha256: str
+    status: Literal["reviewed", "other"]
+    contract_type: str | None = None
+    risk_score: float | None = None
+    decision: str = ""
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    info: int = 0
+    page: str | None = Field(None, description="link to the contract's page in the report")
+
+
+class ScanErrorRow(BaseModel):
+    path: str
+    sha256: str
+    error_code: str | None
+    error_message: str | None
+
+
+class ScanResults(BaseModel):
+    summary_count: int
+    summary: list[ScanSummaryRow] = Field(..., description="riskiest first, at most `limit` rows")
+    errors_count: int
+    errors: list[ScanErrorRow]
+    paths: dict[str, str] = Field(..., description="report files, relative to the scan's folder on the server")
+
+
+class Scan(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "scan_id": "sc_5f0c2a9e41d7b3a8", "status": "done", "contract_type": "auto", "owner": "maya",
+        "created_at": "2026-01-12T09:30:00Z", "started_at": "2026-01-12T09:30:01Z",
+        "finished_at": "2026-01-12T09:31:40Z", "source": {"kind": "upload", "name": "suppliers.zip"},
+        "progress": {"state": "finished", "files_total": 3, "files_done": 2, "files_failed": 1, "files_reviewed": 2,
+                     "files_other": 0, "files_skipped": 0, "rate_per_minute": 41.5, "eta_seconds": 0.0},
+        "results": {"summary_count": 2, "summary": [{
+            "path": "acme/supply.md", "sha256": "9f86d0...", "status": "reviewed", "contract_type": "procurement",
+            "risk_score": 62, "decision": "escalate", "high": 1, "medium": 2, "low": 0, "info": 1,
+            "page": "/v1/scans/sc_5f0c2a9e41d7b3a8/contracts/9f86d0a1b2c3d4e5f6a7.html"}],
+            "errors_count": 1, "errors": [{"path": "scan.pdf", "sha256": "a1...", "error_code": "scanned_pdf",
+                                           "error_message": "the PDF has no text layer"}],
+            "paths": {"report.html": "out/report.html", "summary.csv": "out/summary.csv"}},
+        "error": None, "refused": None,
+        "links": {"self": "/v1/scans/sc_5f0c2a9e41d7b3a8", "report": "/v1/scans/sc_5f0c2a9e41d7b3a8/report"}}]})
+    scan_id: str
+    status: ScanStatus
+    contract_type: ScanType
+    owner: str
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    source: dict[str, Any]
+    progress: ScanProgress
+    results: ScanResults | None = Field(None, description="once the scan is done")
+    error: ErrorDetail | None = Field(None, description="why a failed scan failed")
+    refused: list[str] | None = Field(None, description="files left out: their real path leaves the scan root")
+    links: ScanLinks
+
+
+class SearchHit(BaseModel):
+    rank: int
+    score: float = Field(..., description="cosine similarity of the clause to the query")
+    scan_id: str
+    contract: str
+    path: str
+    sha256: str
+    contract_type: str | None = None
+    clause_id: str
+    section: str | None = None
+    heading: str | None = None
+    start: int = Field(..., description="offset into the ingested text of the contract's review")
+    end: int
+    categories: list[str]
+    flagged: list[dict[str, Any]] = Field(..., description="findings whose evidence is this clause")
+    text: str
+
+
+class SearchResults(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "query": "liability is unlimited", "category": "cap_on_liability", "k": 20,
+        "scans": ["sc_5f0c2a9e41d7b3a8"], "hits": [{
+            "rank": 1, "score": 0.81, "scan_id": "sc_5f0c2a9e41d7b3a8", "contract": "supply.md",
+            "path": "acme/supply.md", "sha256": "9f86d0...", "contract_type": "procurement", "clause_id": "c14",
+            "section": "16", "heading": "Limitation of Liability", "start": 5120, "end": 5480,
+            "categories": ["cap_on_liability"], "flagged": [{"finding": "f2", "severity": "high",
+                                                             "category": "uncapped_liability",
+                                                             "title": "Liability is uncapped"}],
+            "text": "16. Limitation of Liability. ..."}]}]})
+    query: str
+    category: str | None
+    k: int
+    scans: list[str] = Field(..., description="the scans searched (done scans of your organisation)")
+    hits: list[SearchHit]

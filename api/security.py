@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from api.errors import ApiError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,6 +14,11 @@ HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options
            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer"),
            (b"cross-origin-opener-policy", b"same-origin"), (b"permissions-policy", b"camera=(), microphone=()")]
 DOCS_CSP = (b"content-security-policy", b"default-src 'self' 'unsafe-inline' data:; frame-ancestors 'none'")
+# batch reports are static pages with inline CSS and SVG and no scripts: styles only, nothing loaded,
+# and a sandbox so that no script could run even if one got in
+REPORT_CSP = (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                          b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; sandbox")
+REPORT_PATH = re.compile(r"^/v1/scans/[^/]+/(report|report\.html|contracts/[^/]+)$")
 
 
 class SecurityHeadersMiddleware:
@@ -30,6 +36,8 @@ class SecurityHeadersMiddleware:
                 extra = list(HEADERS)
                 if scope["path"] in ("/docs", "/redoc"):  # the bundled API explorer uses an inline script
                     extra = [DOCS_CSP if k == b"content-security-policy" else (k, v) for k, v in extra]
+                elif REPORT_PATH.match(scope["path"]):
+                    extra = [REPORT_CSP if k == b"content-security-policy" else (k, v) for k, v in extra]
                 if scope["path"].startswith(("/ui", "/v1")) and not scope["path"].startswith("/ui/static"):
                     extra.append((b"cache-control", b"no-store"))
                 message["headers"] = headers + extra
@@ -47,16 +55,17 @@ class _TooLarge(ApiError):
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies over ``limit`` bytes with the JSON error shape and 413: from Content-Length
-    when given, otherwise while the body streams in."""
+    """Refuse bodies over ``limit`` bytes (``path_limits`` sets another limit for an exact path,
+    e.g. zip uploads) with the JSON error shape and 413: from Content-Length when given,
+    otherwise while the body streams in."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, path_limits: dict[str, int] | None = None) -> None:
+        self.app, self.default_limit, self.path_limits = app, limit, dict(path_limits or {})
 
-    async def _refuse(self, send: Send, received: int | None) -> None:
+    async def _refuse(self, send: Send, received: int | None, limit: int) -> None:
         body = json.dumps({"error": {"code": "payload_too_large",
-                                     "message": f"the request body exceeds the limit of {self.limit} bytes",
-                                     "details": {"limit_bytes": self.limit, "received_bytes": received}}}).encode()
+                                     "message": f"the request body exceeds the limit of {limit} bytes",
+                                     "details": {"limit_bytes": limit, "received_bytes": received}}}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
@@ -66,9 +75,10 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self.path_limits.get(scope["path"].rstrip("/") or "/", self.default_limit)
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._refuse(send, int(length))
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._refuse(send, int(length), limit)
             return
         seen = {"bytes": 0, "started": False}
 
@@ -76,8 +86,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen["bytes"] += len(message.get("body", b""))
-                if seen["bytes"] > self.limit:
-                    raise _TooLarge(self.limit, seen["bytes"])
+                if seen["bytes"] > limit:
+                    raise _TooLarge(limit, seen["bytes"])
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -89,4 +99,4 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not seen["started"]:
-                await self._refuse(send, seen["bytes"])
+                await self._refuse(send, seen["bytes"], limit)

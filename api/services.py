@@ -11,7 +11,9 @@ from typing import Any, Callable
 import anyio
 from fastapi.templating import Jinja2Templates
 
+from api.login_limiter import LoginRateLimiter
 from api.observability import Metrics
+from api.scan_service import ScanService
 from api.settings import ApiSettings
 from clm_core.composition import Clm
 
@@ -25,6 +27,8 @@ class AppServices:
     logger: logging.Logger
     templates: Jinja2Templates
     review_limiter: anyio.CapacityLimiter
+    scans: ScanService
+    login_limiter: LoginRateLimiter
 
     async def run_review(self, fn: Callable[..., dict], *args: Any, contract_type: str, **kwargs: Any) -> dict:
         """Run a CPU-bound review in a worker thread (at most ``review_concurrency`` at once)."""

@@ -84,10 +84,23 @@ def login(request: Request, username: str = Form(..., max_length=100), password:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf, expected):
         return _redirect("/ui/login", "Your login form expired; please try again.")
+    limiter = svc.login_limiter
+    key = limiter.key(username, request.client.host if request.client else None)
+    wait = limiter.retry_after(key)
+    if wait is not None:  # checked before the password: a correct guess during the lock-out gets in nowhere
+        svc.logger.warning("login throttled", extra={"route": "/ui/login", "error_code": "too_many_requests"})
+        token = secrets.token_urlsafe(24)
+        response = _page(svc, request, "login.html", None, status=429, csrf=token, next=next,
+                         flash=f"Too many failed logins. Try again in {wait} seconds.")
+        response.headers["Retry-After"] = str(wait)
+        _cookie(response, svc, LOGIN_CSRF_COOKIE, token, 600)
+        return response
     try:
         session_id, _ = svc.clm.access.login(username, password, session_ttl(svc))
     except DomainError:
+        limiter.failed(key)
         return _redirect("/ui/login", "Wrong username or password.")
+    limiter.succeeded(key)
     target = next if next.startswith("/ui/") and "//" not in next else "/ui/contracts"
     response = RedirectResponse(target, status_code=303)
     _cookie(response, svc, SESSION_COOKIE, session_id, svc.settings.session_ttl_minutes * 60)

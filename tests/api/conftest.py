@@ -29,8 +29,9 @@ def clm(tmp_path_factory, review_engine):
 
 
 @pytest.fixture(scope="session")
-def app(clm, review_engine):
-    settings = ApiSettings(cookie_secure=False, max_upload_bytes=2_000_000, log_json=True, log_level="WARNING")
+def app(clm, review_engine, tmp_path_factory):
+    settings = ApiSettings(cookie_secure=False, max_upload_bytes=2_000_000, log_json=True, log_level="WARNING",
+                           data_root=tmp_path_factory.mktemp("api-data"))
     return create_app(settings, clm=clm, engine=review_engine)
 
 
