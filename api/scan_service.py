@@ -268,13 +268,14 @@ class ScanService:
                     "files_other": 0, "files_skipped": 0, "rate_per_minute": 0.0, "eta_seconds": None}
         totals = status.get("totals", {})
         finished = status.get("state") == "finished"
+        # while running: this run's counts; once finished: the folder's totals (a resumed scan ran more than once)
         reviewed = totals.get("reviewed", 0) if finished else status.get("reviewed", 0)
         other = totals.get("other", 0) if finished else status.get("other", 0)
         failed = totals.get("errors", 0) if finished else status.get("errors", 0)
-        skipped = status.get("skipped_done", 0) + status.get("duplicates", 0)
-        total = max(status.get("files_found", 0), reviewed + other + failed + (0 if finished else skipped))
-        return {"state": status.get("state"), "files_total": total,
-                "files_done": reviewed + other + (0 if finished else skipped), "files_failed": failed,
+        skipped = status.get("skipped_done", 0) + status.get("duplicates", 0)  # already done, or same bytes
+        total = max(status.get("files_found", 0), reviewed + other + failed)
+        done = total - failed if finished else reviewed + other + skipped
+        return {"state": status.get("state"), "files_total": total, "files_done": done, "files_failed": failed,
                 "files_reviewed": reviewed, "files_other": other, "files_skipped": skipped,
                 "rate_per_minute": status.get("rate_per_minute", 0.0), "eta_seconds": status.get("eta_seconds"),
                 "totals": totals or None}
