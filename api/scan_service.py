@@ -228,8 +228,9 @@ class ScanService:
             record.refused = refused or None
             if not files:
                 raise BatchError("no TXT, Markdown, DOCX or PDF file to scan", code="no_input_files")
-            run_scan(files, self.folder(scan_id) / OUT, contract_type=record.contract_type, settings=self.engine.settings,
-                     show_progress=False, resume=resume, runner=InProcessRunner(self._shared_worker(), self._stop))
+            run_scan(files, self.folder(scan_id) / OUT, contract_type=record.contract_type,
+                     settings=self.engine.settings, show_progress=False, resume=resume,
+                     runner=InProcessRunner(self._shared_worker(), self._stop))
         except ScanCancelled:
             record.status = "queued"
             self.save(record)
@@ -311,6 +312,15 @@ class ScanService:
             return None
         path = out / relative
         return path if path.is_file() else None
+
+    def report_html(self, record: ScanRecord, path: Path) -> str:
+        """A report page with the server's folders taken out of the file paths it shows (as the
+        API's own results do: relative to the zip or the scan root)."""
+        from markupsafe import escape
+
+        html = path.read_text(encoding="utf-8")
+        base = str(self.source_base(record)).rstrip("/") + "/"
+        return html.replace(str(escape(base)), "")
 
     # ------------------------------------------------------------ search
 

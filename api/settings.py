@@ -25,7 +25,8 @@ class ApiSettings(BaseSettings):
     scan_root: Path | None = Field(None, description="server folders a JSON scan may name must resolve under this "
                                                      "root; unset: only zip uploads")
     scan_concurrency: int = Field(1, gt=0, description="scans running at once (each in a thread, on the app's engine)")
-    max_scan_upload_bytes: int = Field(200_000_000, gt=0, description="zip uploads to POST /v1/scans above this get 413")
+    max_scan_upload_bytes: int = Field(200_000_000, gt=0,
+                                       description="zip uploads to POST /v1/scans above this get 413")
     scan_zip_max_files: int = Field(10_000, gt=0, description="entries in an uploaded zip")
     scan_zip_max_file_bytes: int = Field(25_000_000, gt=0, description="bytes of one unpacked zip entry")
     scan_zip_max_total_bytes: int = Field(2_000_000_000, gt=0, description="bytes of the unpacked zip")

@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from api.auth import current_principal, require_action, services
@@ -157,7 +157,7 @@ def get_scan(scan_id: str, limit: int = Query(100, ge=0, le=10_000, description=
     return _scan_view(svc, scan_of_org(svc, principal, scan_id), limit)
 
 
-def _report(svc: AppServices, principal: Principal, scan_id: str, relative: str) -> FileResponse:
+def _report(svc: AppServices, principal: Principal, scan_id: str, relative: str) -> HTMLResponse:
     record = scan_of_org(svc, principal, scan_id)
     if record.status != "done":
         raise ApiError(409, "scan_not_ready", f"scan {scan_id} is {record.status}; the report comes when it is done",
@@ -165,29 +165,29 @@ def _report(svc: AppServices, principal: Principal, scan_id: str, relative: str)
     path = svc.scans.report_file(record, relative)
     if path is None:
         raise ApiError(404, "not_found", f"scan {scan_id} has no {relative}")
-    return FileResponse(path, media_type="text/html; charset=utf-8")
+    return HTMLResponse(svc.scans.report_html(record, path))
 
 
-@router.get("/scans/{scan_id}/report", response_class=FileResponse, responses={**REPORT_RESPONSE,
+@router.get("/scans/{scan_id}/report", response_class=HTMLResponse, responses={**REPORT_RESPONSE,
                                                                               **errors(401, 403, 404, 409)},
             summary="The scan's self-contained portfolio report (HTML with charts; links to a page per contract)")
 def get_scan_report(scan_id: str, svc: AppServices = Depends(services),
-                    principal: Principal = Depends(require_action(A.REPORT_VIEW))) -> FileResponse:
+                    principal: Principal = Depends(require_action(A.REPORT_VIEW))) -> HTMLResponse:
     return _report(svc, principal, scan_id, "report.html")
 
 
 @router.get("/scans/{scan_id}/report.html", include_in_schema=False)
 def get_scan_report_html(scan_id: str, svc: AppServices = Depends(services),
-                         principal: Principal = Depends(require_action(A.REPORT_VIEW))) -> FileResponse:
+                         principal: Principal = Depends(require_action(A.REPORT_VIEW))) -> HTMLResponse:
     """The same report under its file name: the contract pages link back to ``../report.html``."""
     return _report(svc, principal, scan_id, "report.html")
 
 
-@router.get("/scans/{scan_id}/contracts/{page}", response_class=FileResponse,
+@router.get("/scans/{scan_id}/contracts/{page}", response_class=HTMLResponse,
             responses={**REPORT_RESPONSE, **errors(401, 403, 404, 409)},
             summary="A contract's page of the report: its flagged clauses highlighted")
 def get_scan_contract_page(scan_id: str, page: str, svc: AppServices = Depends(services),
-                           principal: Principal = Depends(require_action(A.REPORT_VIEW))) -> FileResponse:
+                           principal: Principal = Depends(require_action(A.REPORT_VIEW))) -> HTMLResponse:
     return _report(svc, principal, scan_id, f"contracts/{page}")
 
 

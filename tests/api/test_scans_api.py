@@ -115,7 +115,8 @@ def test_zip_scan_reports_progress_and_results(zip_scan):
     assert progress["files_total"] == 4 and progress["files_done"] == 4 and progress["files_failed"] == 0
     assert progress["files_reviewed"] == 3 and progress["files_skipped"] == 1  # the copy has the same bytes
     assert progress["rate_per_minute"] > 0 and progress["state"] == "finished"
-    assert zip_scan["source"] == {"kind": "upload", "name": "portfolio.zip"} and zip_scan["owner"] == "svc-lakeshore-contract_manager"
+    assert zip_scan["source"] == {"kind": "upload", "name": "portfolio.zip"}
+    assert zip_scan["owner"] == "svc-lakeshore-contract_manager"
     rows = {row["path"]: row for row in results["summary"]}
     # paths relative to the zip (no server paths); one row per content, the copy listed as a duplicate
     assert set(rows) == {"acme/copy/nda.md", "acme/supply.md", "granite/nda-law.md"}
@@ -148,7 +149,7 @@ def test_scans_of_another_organisation_are_404_like_missing_ones(scan_client, to
     assert sid in [s["scan_id"] for s in mine.json()] and all(s["results"] is None for s in mine.json())
 
 
-def test_report_is_served_with_a_static_page_csp(scan_client, tokens, zip_scan):
+def test_report_is_served_with_a_static_page_csp(scan_client, tokens, zip_scan, roots):
     sid = zip_scan["scan_id"]
     r = scan_client.get(f"/v1/scans/{sid}/report", headers=auth(tokens["legal"]))
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
@@ -156,6 +157,7 @@ def test_report_is_served_with_a_static_page_csp(scan_client, tokens, zip_scan):
     assert "sandbox" in csp and "default-src 'none'" in csp and "script-src" not in csp
     assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
     assert "<script" not in r.text.lower() and "<svg" in r.text  # charts drawn as inline SVG, no script needed
+    assert str(roots["data_root"]) not in r.text and "acme/supply.md" in r.text  # no server folders shown
     page = zip_scan["results"]["summary"][0]["page"]
     assert f'href="{page.rsplit("/", 2)[-2]}/{page.rsplit("/", 1)[-1]}"' in r.text  # relative links resolve here
     contract = scan_client.get(page, headers=auth(tokens["legal"]))
@@ -175,7 +177,8 @@ def test_search_ranks_clauses_of_the_organisations_scans(scan_client, tokens, zi
     body = r.json()
     assert sid in body["scans"] and 0 < len(body["hits"]) <= 5
     scores = [h["score"] for h in body["hits"]]
-    assert scores == sorted(scores, reverse=True) and [h["rank"] for h in body["hits"]] == list(range(1, len(scores) + 1))
+    assert scores == sorted(scores, reverse=True)
+    assert [h["rank"] for h in body["hits"]] == list(range(1, len(scores) + 1))
     top = body["hits"][0]
     assert top["scan_id"] == sid and top["contract"] == "supply.md" and top["path"] == "acme/supply.md"
     assert top["end"] > top["start"] >= 0 and "section" in top and top["text"]
