@@ -174,6 +174,7 @@ class ScanService:
         """Unpack into the scan's ``input/``; a refused zip leaves no scan folder behind."""
         folder = self.folder(record.scan_id)
         try:
+            self._check_declared_sizes(zip_path)
             files = extract_upload_zip(zip_path, folder / INPUT, self.upload_limits())
             if not files:
                 raise BatchError("the zip holds no TXT, Markdown, DOCX or PDF file", code="no_input_files")
@@ -183,6 +184,28 @@ class ScanService:
             raise
         finally:
             zip_path.unlink(missing_ok=True)
+
+    def _check_declared_sizes(self, zip_path: Path) -> None:
+        """Refuse a zip bomb of many small entries before writing anything: ``extract_upload_zip``
+        checks the overall ratio only once everything is unpacked. The sizes in the headers
+        bound what Python's zipfile will inflate (it stops at the declared size and checks the
+        CRC), so a zip that declares less than it holds fails extraction as corrupt."""
+        import zipfile
+
+        from risk_copilot.batch.discovery import SCANNED_EXTENSIONS
+
+        limits = self.upload_limits()
+        try:
+            with zipfile.ZipFile(zip_path) as archive:
+                members = [i for i in archive.infolist() if i.filename.lower().endswith(SCANNED_EXTENSIONS)]
+        except (zipfile.BadZipFile, OSError):
+            return  # extract_upload_zip reports it as corrupt_zip
+        total = sum(i.file_size for i in members)
+        packed = sum(max(1, i.compress_size) for i in members)
+        if total > limits.max_total_bytes:
+            raise BatchError(f"the zip unpacks to more than {limits.max_total_bytes:,} bytes", code="zip_too_large")
+        if total > 1_000_000 and total / packed > limits.max_ratio:
+            raise BatchError(f"the zip expands more than {limits.max_ratio:g}x", code="zip_ratio_exceeded")
 
     def resolve_server_path(self, requested: str) -> Path:
         if self.settings.scan_root is None:

@@ -261,6 +261,7 @@ def _bomb() -> bytes:
 
 @pytest.mark.parametrize("members,status,code", [
     (None, 413, "zip_ratio_exceeded"),
+    ({f"part{i}.txt": b"0" * 900_000 for i in range(15)}, 413, "zip_ratio_exceeded"),  # many small bombs
     ({"../../evil.md": b"1. Term."}, 422, "unsafe_zip_entry"),
     ({"ok/../../evil.md": b"1. Term."}, 422, "unsafe_zip_entry"),
     ({"/tmp/evil.md": b"1. Term."}, 422, "unsafe_zip_entry"),
@@ -269,7 +270,7 @@ def _bomb() -> bytes:
     ({f"c{i}.md": b"1. Term." for i in range(21)}, 413, "zip_too_many_files"),
     ({"readme.bin": b"nothing to scan"}, 422, "no_input_files"),
     ("corrupt", 422, "corrupt_zip"),
-], ids=["bomb", "dotdot", "nested-dotdot", "absolute", "drive-letter", "symlink", "too-many", "no-contracts",
+], ids=["bomb", "many-small-bombs", "dotdot", "nested-dotdot", "absolute", "drive-letter", "symlink", "too-many", "no-contracts",
         "corrupt"])
 def test_unsafe_zips_are_refused_and_leave_nothing_behind(scan_client, tokens, roots, members, status, code):
     data = {None: _bomb, "symlink": _symlink_zip, "corrupt": lambda: b"PK\x03\x04 not really a zip"}[members]() \
