@@ -39,10 +39,13 @@ def scan_command(*args: str) -> list[str]:
 def test_sigkill_mid_scan_then_resume_loses_and_duplicates_nothing(shared_dir, tmp_path):
     src = tmp_path / "in"
     copy_cases(shared_dir, src)
-    for name in CUAD:
-        (src / name).write_bytes((shared_dir / "corpora" / "cuad" / "full_contract_txt" / name).read_bytes())
+    cuad = shared_dir / "corpora" / "cuad" / "full_contract_txt"
+    extra = sorted(p.name for p in cuad.glob("*.txt"))[:12]  # enough work that the kill lands mid-run
+    for name in dict.fromkeys(CUAD + extra):
+        (src / name).write_bytes((cuad / name).read_bytes())
     files = find_contract_files([src])
-    all_hashes = {sha256_of_file(p) for p in files}
+    file_hashes = [sha256_of_file(p) for p in files]  # two CUAD files have the same bytes
+    all_hashes = set(file_hashes)
     out = tmp_path / "out"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
 
@@ -57,25 +60,29 @@ def test_sigkill_mid_scan_then_resume_loses_and_duplicates_nothing(shared_dir, t
     scan.wait(timeout=60)
     done_before = committed(out)
     assert 3 <= done_before < len(all_hashes), "the kill must land mid-run"
+    with sqlite3.connect(f"file:{out / 'results.sqlite'}?mode=ro", uri=True) as db:
+        before = {r[0] for r in db.execute("SELECT sha256 FROM results")}
     assert scan_status(out)["state"] == "interrupted"
 
     resumed = subprocess.run(scan_command("--out", str(out), "--resume"), cwd=REPO, env=env,
                              capture_output=True, text=True, timeout=1200)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     status = json.loads((out / "status.json").read_text())
-    assert status["skipped_done"] == done_before, "work committed before the kill is not redone"
+    assert status["skipped_done"] == sum(1 for sha in file_hashes if sha in before), \
+        "work committed before the kill is not redone"
     assert status["to_review"] == len(all_hashes) - done_before
 
     with sqlite3.connect(out / "results.sqlite") as db:
         rows = db.execute("SELECT sha256, status, clause_count FROM results").fetchall()
         clause_rows = dict(db.execute("SELECT sha256, COUNT(*) FROM clauses GROUP BY sha256").fetchall())
     assert {r[0] for r in rows} == all_hashes and len(rows) == len(all_hashes)
-    assert all(r[1] == "reviewed" for r in rows), rows
+    assert all(r[1] in ("reviewed", "other") for r in rows), rows  # no errors, no crashes
+    reviewed = {r[0] for r in rows if r[1] == "reviewed"}
     raw = (out / "reviews.jsonl").read_bytes()
     assert raw.endswith(b"\n")
     lines = [json.loads(line) for line in raw.splitlines()]
     shas = [line["scan"]["sha256"] for line in lines]
-    assert sorted(shas) == sorted(all_hashes), "each contract exactly once in reviews.jsonl"
+    assert sorted(shas) == sorted(reviewed), "each reviewed contract exactly once in reviews.jsonl"
     for line in lines:
         assert clause_rows[line["scan"]["sha256"]] == len(line["clauses"]), "clause vectors stored once per clause"
 
@@ -83,4 +90,4 @@ def test_sigkill_mid_scan_then_resume_loses_and_duplicates_nothing(shared_dir, t
                            text=True, timeout=600)
     assert third.returncode == 0, third.stderr[-3000:]
     status = json.loads((out / "status.json").read_text())
-    assert (status["skipped_done"], status["to_review"]) == (len(all_hashes), 0)
+    assert (status["skipped_done"], status["to_review"]) == (len(files), 0)
