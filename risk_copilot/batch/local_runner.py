@@ -1,7 +1,10 @@
 """The local engine: a pool of ``spawn``-ed worker processes, one ``ReviewEngine`` each.
 
-With more than one worker each process gets one torch thread (two workers on two cores
-beat one worker with two threads: tokenising, segmentation and rules are single-threaded).
+Each worker process embeds with one thread (torch / ONNX Runtime), whatever the number of
+workers: parallelism comes from workers (two workers on two cores beat one worker with
+two threads, since tokenising, segmentation and rules are single-threaded), and the
+int8 embedding path gives bit-identical vectors only at a fixed thread count, so a
+portfolio scanned with 1 or 4 workers, locally or on Ray, gets the same results.
 A worker that dies (segfault, OOM kill) breaks the pool; the files that were in flight are
 retried one at a time in a fresh pool, and a file that kills a worker on its own is
 recorded as ``worker_crashed`` so the batch goes on.
@@ -46,7 +49,7 @@ class LocalRunner:
         self.workers = max(1, int(workers))
         self.worker_class = worker_class
         self.settings = settings or {}
-        self.torch_threads = torch_threads if torch_threads is not None else (1 if self.workers > 1 else 0)
+        self.torch_threads = 1 if torch_threads is None else torch_threads
         self._pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:

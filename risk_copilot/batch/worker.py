@@ -5,7 +5,8 @@ error outcome with a code, so one bad file cannot stop a batch.
 A worker builds one :class:`ContractWorker` (one ``ReviewEngine``: MiniLM, spaCy and the
 FAISS clause libraries load once) and calls :meth:`ContractWorker.review_file` per file.
 The clause vectors come from the encoder's cache (the review has just embedded the same
-clause texts), so nothing is embedded twice.
+clause texts), so nothing is embedded twice. The cache is emptied before each file so
+that a file's results never depend on the order of the scan (see ``review_file``).
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ class ContractWorker:
         return self._detector
 
     def review_file(self, path: str, sha256: str, requested_type: str) -> ScanOutcome:
+        # Each file embeds on its own: the int8 embedding path quantises activations per
+        # batch, so vectors reused from earlier files (the cache) would change the batches
+        # and make a file's results depend on which files its worker reviewed before.
+        self.engine.encoder.clear_cache()
         cpu_started = time.process_time()
         outcome = self._review_file(path, sha256, requested_type)
         return dataclasses.replace(outcome, cpu_seconds=round(time.process_time() - cpu_started, 3))
