@@ -67,7 +67,11 @@ def test_stored_clause_vectors_are_the_reviewers_embeddings(scanned, review_engi
     store = ResultsStore.open_readonly(out)
     meta, vectors = next(store.iter_clauses(batch=50))
     expected = review_engine.encoder.encode([m["text"] for m in meta])
-    assert np.allclose(vectors, expected, atol=1e-5)
+    # the int8 path quantises per batch, so re-encoding in other batches is close, not bit-equal
+    cosines = np.sum(vectors * expected, axis=1)
+    assert cosines.min() > 0.98, cosines.min()
+    nearest = np.argmax(vectors @ expected.T, axis=1)
+    assert all(meta[j]["text"] == meta[i]["text"] for i, j in enumerate(nearest)), "row i is clause i's vector"
     assert store.clause_count() == sum(len(r["clauses"]) for r in reviews_by_name(out).values())
 
 
