@@ -79,6 +79,8 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
     app.mount("/ui/static", StaticFiles(directory=str(WEB / "static")), name="static")
 
     @app.get("/", include_in_schema=False)
+    @app.get("/ui", include_in_schema=False)
+    @app.get("/ui/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/contracts", status_code=303)
 

@@ -19,7 +19,7 @@ from risk_copilot.clause_library import ClauseLibraryIndex
 from risk_copilot.document import IngestedDocument
 from risk_copilot.embedding import SentenceEncoder
 from risk_copilot.errors import IngestError
-from risk_copilot.findings import build_finding, decide, merge_duplicate_findings
+from risk_copilot.findings import build_finding, decide, merge_duplicate_findings, type_mismatch_finding
 from risk_copilot.playbook import Playbook, load_playbook, playbook_for_type
 from risk_copilot.rules.context import RuleContext
 from risk_copilot.rules.registry import evaluate_rule
@@ -40,6 +40,7 @@ class ReviewEngine:
         self._lock = Lock()
         self._playbooks: dict[str, Playbook] = {}
         self._classifiers: dict[str, ClauseClassifier] = {}
+        self._type_detector = None
 
     # ------------------------------------------------------------ resources
 
@@ -56,6 +57,16 @@ class ReviewEngine:
                 library = ClauseLibraryIndex.load_or_build(playbook, self.encoder, self.settings.index_dir)
                 self._classifiers[key] = ClauseClassifier(playbook, library)
             return self._classifiers[key]
+
+    def detect_type(self, text: str) -> tuple[str, float]:
+        """``(nda | procurement | other, confidence)`` for a contract text."""
+        from risk_copilot.contract_type import ContractTypeDetector
+
+        with self._lock:
+            if self._type_detector is None:
+                self._type_detector = ContractTypeDetector(self.encoder)
+            detector = self._type_detector
+        return detector.detect(text)
 
     def warm_up(self, contract_types: tuple[str, ...] = ("nda", "procurement")) -> None:
         """Load the model, the playbooks and their indexes now rather than on first review."""
@@ -138,6 +149,10 @@ class ReviewEngine:
                 )
                 for draft in evaluate_rule(spec, context):
                     findings.append(build_finding(len(findings) + 1, parameter, spec, draft))
+        detected_type, type_confidence = self.detect_type(document.text)
+        mismatch = type_mismatch_finding(chosen.contract_type, detected_type, type_confidence)
+        if mismatch:
+            findings.append(mismatch)
         findings = merge_duplicate_findings(findings)
         risk_score, decision, approvers = decide(findings, chosen)
         timings["rules"] = time.perf_counter() - mark
@@ -150,6 +165,7 @@ class ReviewEngine:
             "document": {
                 "name": document.name, "sha256": document.sha256, "format": document.format,
                 "characters": document.characters, "pages": document.pages,
+                "detected_type": {"type": detected_type, "confidence": type_confidence},
             },
             "clauses": [
                 {

@@ -32,6 +32,32 @@ def build_finding(number: int, parameter: RiskParameter, spec: RuleSpec, draft: 
     }
 
 
+TYPE_NAMES = {"nda": "a non-disclosure agreement", "procurement": "a procurement contract",
+              "other": "neither an NDA nor a procurement contract"}
+MISMATCH_CONFIDENCE = 0.8
+
+
+def type_mismatch_finding(reviewed_as: str, detected: str, confidence: float) -> dict[str, Any] | None:
+    """A finding when the document does not look like the contract type it is reviewed as:
+    medium when it looks like another type we have a playbook for (the review used the
+    wrong positions), info when it looks like something else entirely."""
+    if detected == reviewed_as or confidence < MISMATCH_CONFIDENCE:
+        return None
+    severity = "info" if detected == "other" else "medium"
+    advice = (f"Review it with the {detected} playbook instead." if detected != "other"
+              else "Findings compare it with positions written for another kind of contract; read them with care.")
+    return {
+        "id": "f0", "parameter": "contract-type", "category": "contract_type_mismatch", "kind": "inconsistency",
+        "severity": severity,
+        "title": f"This looks like {TYPE_NAMES.get(detected, detected)}, not {TYPE_NAMES.get(reviewed_as, reviewed_as)}",
+        "explanation": (f"The document was reviewed as {TYPE_NAMES.get(reviewed_as, reviewed_as)}, but its title and "
+                        f"wording read like {TYPE_NAMES.get(detected, detected)} (confidence {confidence:.2f}). {advice}"),
+        "evidence": [], "expected": f"A document of type {reviewed_as}", "suggestion": advice,
+        "values": {"reviewed_as": reviewed_as, "detected": detected, "confidence": confidence},
+        "confidence": confidence, "approver_role": "contract_manager", "rule": "contract_type",
+    }
+
+
 def merge_duplicate_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep one finding per (parameter, evidence): the most severe; renumber."""
     kept: dict[tuple, dict[str, Any]] = {}

@@ -49,10 +49,45 @@ def sentence_pipeline() -> Any:
     return nlp
 
 
+MAX_CHUNK_CHARS = 50_000  # spaCy refuses texts over nlp.max_length (1,000,000); keep memory flat too
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """Split a very long text at whitespace into pieces of at most MAX_CHUNK_CHARS."""
+    if len(text) <= MAX_CHUNK_CHARS:
+        return [(0, text)]
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + MAX_CHUNK_CHARS)
+        if end < len(text):
+            cut = text.rfind(" ", start + MAX_CHUNK_CHARS // 2, end)
+            end = cut + 1 if cut > start else end
+        pieces.append((start, text[start:end]))
+        start = end
+    return pieces
+
+
 def sentence_spans(texts: Iterable[str], *, batch_size: int = 256) -> list[list[tuple[int, int]]]:
-    """For each text, the (start, end) character spans of its sentences, whitespace-trimmed."""
+    """For each text, the (start, end) character spans of its sentences, whitespace-trimmed.
+
+    Texts longer than MAX_CHUNK_CHARS (a huge paragraph with no line break) are split at
+    whitespace first, so a sentence may be cut at such a boundary, never lost."""
+    owners: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    count = 0
+    for index, text in enumerate(texts):
+        count += 1
+        for offset, piece in _chunks(text):
+            owners.append((index, offset))
+            pieces.append(piece)
+    result: list[list[tuple[int, int]]] = [[] for _ in range(count)]
+    for (index, offset), spans in zip(owners, _piece_spans(pieces, batch_size)):
+        result[index].extend((start + offset, end + offset) for start, end in spans)
+    return result
+
+
+def _piece_spans(texts: list[str], batch_size: int) -> Iterable[list[tuple[int, int]]]:
     nlp = sentence_pipeline()
-    result: list[list[tuple[int, int]]] = []
     for doc in nlp.pipe(texts, batch_size=batch_size):
         starts = [0]
         for sent in doc.sents:
@@ -69,8 +104,7 @@ def sentence_spans(texts: Iterable[str], *, batch_size: int = 256) -> list[list[
             rs = len(seg.rstrip())
             if rs > ls:
                 spans.append((s + ls, s + rs))
-        result.append(spans)
-    return result
+        yield spans
 
 
 def _is_real_boundary(doc: Any, i: int) -> bool:

@@ -26,19 +26,30 @@ def required(options: RequiredOptions, context: RuleContext) -> list[FindingDraf
     explanation names the parameter and the standard position to add.
     """
     patterns = compile_patterns(options.patterns)
-    for match in context.matches:
-        if options.min_score is not None and match.score < options.min_score:
-            continue
-        if matches_any(match.text, patterns):
-            return []
+    considered = [m for m in context.matches if options.min_score is None or m.score >= options.min_score]
+    if any(matches_any(m.text, patterns) for m in considered):
+        return []
     parameter = context.parameter
+    topic = parameter.title[0].lower() + parameter.title[1:]
+    if considered and patterns:  # the topic is there, but without what the playbook requires
+        return [
+            FindingDraft(
+                kind="missing",
+                title=f"{parameter.title}: required terms are missing",
+                explanation=(
+                    f"The contract deals with {topic} (\"{quote(considered[0].text, 100)}\") but not in the terms "
+                    f"the playbook requires. Standard position: {quote(parameter.standard, 200)}"
+                ),
+                confidence=0.7,
+            )
+        ]
     return [
         FindingDraft(
             kind="missing",
-            title=f"No {parameter.title.lower()} clause",
+            title=f"No clause on {topic}",
             explanation=(
-                f"The playbook requires a {parameter.title.lower()} clause ({parameter.id}); "
-                f"the contract has none. Standard position: {quote(parameter.standard, 200)}"
+                f"The playbook requires a clause on {topic}; the contract has none. "
+                f"Standard position: {quote(parameter.standard, 200)}"
             ),
             confidence=0.75,
         )
@@ -92,13 +103,14 @@ def forbidden(options: ForbiddenOptions, context: RuleContext) -> list[FindingDr
         return []
     parameter = context.parameter
     first = flagged[0][0]
+    what = context.spec.title or parameter.title
     return [
         FindingDraft(
             kind="unacceptable",
             title=f"{parameter.title}: not acceptable",
             explanation=(
-                f"The playbook does not accept {parameter.title.lower()} ({parameter.id}); "
-                f"the contract says: \"{quote(first.text)}\""
+                f"{what}: the playbook does not accept this. "
+                f"The contract says: \"{quote(first.text)}\""
             ),
             evidence=[clause for clause, _ in flagged],
             confidence=round(min(0.99, max(score for _, score in flagged)), 2),

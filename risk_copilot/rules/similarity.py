@@ -45,7 +45,7 @@ def similar_to_standard(options: SimilarToStandardOptions, context: RuleContext)
                     kind="deviation",
                     title=f"{parameter.title}: departs from the standard position",
                     explanation=(
-                        f"The clause reads like a position the playbook ({parameter.id}) does not accept "
+                        f"{parameter.title}: the clause reads like a position the playbook does not accept "
                         f"(similarity {bad:.2f} to \"{quote(near, 100)}\" against {good:.2f} to the standard): "
                         f"\"{quote(match.text)}\""
                     ),

@@ -42,6 +42,12 @@ def _fmt(number: float) -> str:
     return f"{number:g}"
 
 
+def _listing(values: list[str], limit: int = 6) -> str:
+    if len(values) <= limit:
+        return ", ".join(values)
+    return f"{', '.join(values[:limit])} or {len(values) - limit} other listed values"
+
+
 @rule_kind("value_range", ValueRangeOptions)
 def value_range(options: ValueRangeOptions, context: RuleContext) -> list[FindingDraft]:
     """A value stated in the topic's clauses must lie within ``min`` / ``max``.
@@ -77,7 +83,7 @@ def value_range(options: ValueRangeOptions, context: RuleContext) -> list[Findin
                 kind="out_of_range",
                 title=f"{parameter.title}: {label} is {_fmt(found)}{suffix}",
                 explanation=(
-                    f"The playbook ({parameter.id}) requires {label} to be {bound}{suffix}; "
+                    f"{parameter.title}: the playbook requires {label} to be {bound}{suffix}; "
                     f"the contract says {_fmt(found)}{suffix}: \"{quote(match.text)}\""
                 ),
                 evidence=[match.clause],
@@ -126,7 +132,7 @@ def allowed_values(options: AllowedValuesOptions, context: RuleContext) -> list[
                 kind="deviation",
                 title=f"{parameter.title}: {label} is {bad[0]}",
                 explanation=(
-                    f"The playbook ({parameter.id}) allows {label} {', '.join(options.allowed)}; "
+                    f"{parameter.title}: the playbook allows {label} {_listing(options.allowed)}; "
                     f"the contract says {bad[0]}: \"{quote(match.text)}\""
                 ),
                 evidence=[match.clause],

@@ -110,3 +110,9 @@ def test_other_organisation_review_page_is_404(app, clm):
         c.post("/ui/login", data={"username": "nora", "password": "northwind pass 1", "csrf": _csrf(page.text)})
         assert c.get("/ui/contracts/1").status_code == 404
         assert "PC-" not in c.get("/ui/contracts").text
+
+
+@pytest.mark.parametrize("path", ["/", "/ui", "/ui/"])
+def test_entry_points_lead_to_the_contract_list(client, path):
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/ui/contracts"

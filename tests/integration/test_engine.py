@@ -37,7 +37,7 @@ def test_review_json_has_the_design_shape(review_engine):
         assert 0 < finding["confidence"] <= 1
     price = next(f for f in review["findings"] if f["category"] == "price_adjustment")
     assert price["values"] == {"notice_days": 15} and "15" in price["explanation"]
-    assert "price-adjustment" in price["explanation"]
+    assert "Price increases" in price["explanation"]  # names the parameter
     json.dumps(review)  # serialisable as is
 
 
@@ -84,3 +84,13 @@ def test_an_engine_built_from_settings_reads_another_playbook_dir(review_engine,
                           encoder=review_engine.encoder)
     review = engine.review_path(CASES / "base-nda.md", "nda")
     assert review["playbook"]["version"] == "9" and review["decision"] == "approve"
+
+
+def test_a_contract_reviewed_as_the_wrong_type_is_flagged(review_engine):
+    review = review_engine.review_path(CASES / "proc-minimum.md", "nda")
+    assert review["document"]["detected_type"]["type"] == "procurement"
+    mismatch = [f for f in review["findings"] if f["category"] == "contract_type_mismatch"]
+    assert mismatch and mismatch[0]["severity"] == "medium" and review["decision"] != "approve"
+    assert "procurement playbook" in mismatch[0]["explanation"]
+    right = review_engine.review_path(CASES / "proc-minimum.md", "procurement")
+    assert not [f for f in right["findings"] if f["category"] == "contract_type_mismatch"]

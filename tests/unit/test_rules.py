@@ -80,9 +80,11 @@ def test_required_reports_missing_only_when_absent():
     assert run({"kind": "required"}, [match("A clause on the topic.")]) == []
     drafts = run({"kind": "required"}, [])
     assert len(drafts) == 1 and drafts[0].kind == "missing" and drafts[0].evidence == []
-    assert "topic" in drafts[0].explanation
+    assert "topic" in drafts[0].explanation and "has none" in drafts[0].explanation
     # patterns narrow what counts
-    assert run({"kind": "required", "patterns": ["liabilit"]}, [match("Insurance limits apply.")])[0].kind == "missing"
+    lacking = run({"kind": "required", "patterns": ["liabilit"]}, [match("Insurance limits apply.")])
+    assert lacking[0].kind == "missing" and "required terms" in lacking[0].title
+    assert "Insurance limits apply." in lacking[0].explanation  # names what the contract does say
     assert run({"kind": "required", "patterns": ["liabilit"]}, [match("Total liability is limited.")]) == []
 
 

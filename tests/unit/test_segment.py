@@ -302,3 +302,16 @@ def test_performance_10k_words() -> None:
     elapsed = time.perf_counter() - t0
     assert_offsets(doc, clauses)
     assert elapsed < 0.5, f"segmenting 10k words took {elapsed:.3f}s"
+
+
+def test_a_paragraph_over_a_million_characters_is_segmented():
+    from risk_copilot.ingest import ingest_text
+    from risk_copilot.segment import segment_document
+
+    sentence = "The Supplier will deliver the goods on time and in good order. "
+    text = "1. Delivery. " + sentence * 20_000  # 1.26 million characters, no line break
+    doc = ingest_text(text, name="long.txt")
+    clauses = segment_document(doc)
+    assert len(clauses) > 1000
+    assert all(doc.text[c.start:c.end] == c.text for c in clauses)
+    assert clauses[-1].end >= len(doc.text.rstrip()) - 1
