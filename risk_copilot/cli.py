@@ -189,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # no traceback for users; RISK_COPILOT_DEBUG=1 shows it
         if os.environ.get("RISK_COPILOT_DEBUG"):
             raise
+        code = getattr(exc, "code", None)
+        if isinstance(code, str) and code:  # a coded domain error of a plugged-in command
+            print(f"error: {code}: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(f"error: internal_error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
 

@@ -140,3 +140,16 @@ def test_rules_and_validate_commands(run_cli):
     assert code == 0 and "value_range" in out and "similar_to_standard" in out
     code, out, _ = run_cli("playbook", "validate", str(REPO / "corpora/playbooks/nda.yaml"))
     assert code == 0 and "ok" in out
+
+
+def test_a_coded_error_of_a_plugged_in_command_is_one_line_exit_2(monkeypatch, capsys):
+    class Refused(Exception):
+        code = "not_found"
+        message = "organisation 'nowhere' not found"
+
+    def refuse(args):
+        raise Refused()
+
+    monkeypatch.setattr(cli, "cmd_rules", refuse)
+    assert cli.main(["rules"]) == 2
+    assert capsys.readouterr().err == "error: not_found: organisation 'nowhere' not found\n"
