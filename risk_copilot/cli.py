@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench)
 
+    from risk_copilot.batch.commands import register_batch_commands
+
+    register_batch_commands(sub)
+
     for entry in entry_points(group="risk_copilot.commands"):
         try:
             register: Callable[[Any], None] = entry.load()
