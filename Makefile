@@ -47,6 +47,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5
 	$(BIN)/python -m api.bench_latency --requests 40 --seconds 90
+	$(BIN)/python -m risk_copilot.batch.bench --folder ../shared/corpora/cuad/full_contract_txt --limit 60 --workers 1 2
 
 index: $(STAMP)
 	$(BIN)/risk-copilot index
