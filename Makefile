@@ -7,14 +7,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test test-all test-postgres test-browser eval bench index clean
+.PHONY: install run test test-all test-postgres test-slow test-browser eval bench index clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: an unpinned torch pulls a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,api]'
+	$(BIN)/pip install -q -e '.[dev,api,distributed]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,6 +34,9 @@ test: $(STAMP)
 
 test-postgres: $(STAMP)
 	$(BIN)/python -m pytest -q -m postgres
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow tests/integration/batch/test_ray_engine.py
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser tests/browser

@@ -13,7 +13,7 @@ import pytest
 from risk_copilot.batch import run_scan
 from tests.integration.batch.conftest import copy_cases
 
-pytest.importorskip("ray")
+import ray  # noqa: F401  (installed with the distributed extra; a missing ray must fail, not skip)
 pytestmark = pytest.mark.slow
 
 
