@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
+import ray  # noqa: F401  (installed with the distributed extra: a missing ray fails the test, never skips it)
 
 from risk_copilot.batch import run_scan
 from tests.integration.batch.conftest import copy_cases
 
-import ray  # noqa: F401  (installed with the distributed extra; a missing ray must fail, not skip)
 pytestmark = pytest.mark.slow
 
 
