@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from risk_copilot.batch import BatchError, UploadLimits, extract_upload_zip, resolve_under_root, run_scan, scan_status
-from risk_copilot.batch.discovery import find_contract_files
+from risk_copilot.batch.discovery import discover_contract_files
 from risk_copilot.batch.worker import ContractWorker
 
 SCAN_ID = re.compile(r"^sc_[0-9a-f]{16}$")
@@ -39,16 +39,6 @@ RECORD, INPUT, OUT = "scan.json", "input", "out"
 
 class ScanCancelled(Exception):
     """The service is shutting down; the scan resumes at the next start."""
-
-
-class _SharedEngineWorker(ContractWorker):
-    """``ContractWorker``'s per-file logic (ingest, type detection, review, clause vectors,
-    never raising) on the app's already-loaded engine instead of a new one per process."""
-
-    def __init__(self, engine: Any) -> None:  # deliberately not super(): that would build a second engine
-        self.engine = engine
-        self._detector = None
-        self.name = f"api:{os.getpid()}"
 
 
 class InProcessRunner:
@@ -97,7 +87,7 @@ class ScanService:
         self._executor: ThreadPoolExecutor | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._worker: _SharedEngineWorker | None = None
+        self._worker: ContractWorker | None = None
         self._futures: dict[str, Future] = {}
         self._indexes: dict[str, tuple[float, Any]] = {}
 
@@ -174,7 +164,6 @@ class ScanService:
         """Unpack into the scan's ``input/``; a refused zip leaves no scan folder behind."""
         folder = self.folder(record.scan_id)
         try:
-            self._check_declared_sizes(zip_path)
             files = extract_upload_zip(zip_path, folder / INPUT, self.upload_limits())
             if not files:
                 raise BatchError("the zip holds no TXT, Markdown, DOCX or PDF file", code="no_input_files")
@@ -184,28 +173,6 @@ class ScanService:
             raise
         finally:
             zip_path.unlink(missing_ok=True)
-
-    def _check_declared_sizes(self, zip_path: Path) -> None:
-        """Refuse a zip bomb of many small entries before writing anything: ``extract_upload_zip``
-        checks the overall ratio only once everything is unpacked. The sizes in the headers
-        bound what Python's zipfile will inflate (it stops at the declared size and checks the
-        CRC), so a zip that declares less than it holds fails extraction as corrupt."""
-        import zipfile
-
-        from risk_copilot.batch.discovery import SCANNED_EXTENSIONS
-
-        limits = self.upload_limits()
-        try:
-            with zipfile.ZipFile(zip_path) as archive:
-                members = [i for i in archive.infolist() if i.filename.lower().endswith(SCANNED_EXTENSIONS)]
-        except (zipfile.BadZipFile, OSError):
-            return  # extract_upload_zip reports it as corrupt_zip
-        total = sum(i.file_size for i in members)
-        packed = sum(max(1, i.compress_size) for i in members)
-        if total > limits.max_total_bytes:
-            raise BatchError(f"the zip unpacks to more than {limits.max_total_bytes:,} bytes", code="zip_too_large")
-        if total > 1_000_000 and total / packed > limits.max_ratio:
-            raise BatchError(f"the zip expands more than {limits.max_ratio:g}x", code="zip_ratio_exceeded")
 
     def resolve_server_path(self, requested: str) -> Path:
         if self.settings.scan_root is None:
@@ -222,11 +189,8 @@ class ScanService:
         else:
             base = Path(self.settings.scan_root).resolve()
             target = resolve_under_root(base, record.source["path"])
-        inside, refused = [], []
-        for path in find_contract_files([target]):
-            real = path.resolve()
-            (inside if real == base or base in real.parents else refused).append(path)
-        return base, inside, [display_path(base, p) for p in refused]
+        found = discover_contract_files([target], root=base)
+        return base, found.files, [display_path(base, Path(r.path)) for r in found.refused]
 
     # ------------------------------------------------------------ running scans
 
@@ -235,9 +199,10 @@ class ScanService:
             raise RuntimeError("the scan service is not started")
         self._futures[record.scan_id] = self._executor.submit(self._run, record.scan_id, resume)
 
-    def _shared_worker(self) -> _SharedEngineWorker:
+    def _shared_worker(self) -> ContractWorker:
+        """The per-file logic of ``ContractWorker`` on the app's already-loaded engine."""
         if self._worker is None:
-            self._worker = _SharedEngineWorker(self.engine)
+            self._worker = ContractWorker.from_engine(self.engine, name=f"api:{os.getpid()}")
         return self._worker
 
     def _run(self, scan_id: str, resume: bool) -> None:
@@ -247,12 +212,12 @@ class ScanService:
         record.status, record.started_at = "running", record.started_at or time.time()
         self.save(record)
         try:
-            _, files, refused = self.input_files(record)
+            base, files, refused = self.input_files(record)
             record.refused = refused or None
             if not files:
                 raise BatchError("no TXT, Markdown, DOCX or PDF file to scan", code="no_input_files")
             run_scan(files, self.folder(scan_id) / OUT, contract_type=record.contract_type,
-                     settings=self.engine.settings, show_progress=False, resume=resume,
+                     settings=self.engine.settings, show_progress=False, resume=resume, root=base,
                      runner=InProcessRunner(self._shared_worker(), self._stop))
         except ScanCancelled:
             record.status = "queued"
@@ -337,8 +302,9 @@ class ScanService:
         return path if path.is_file() else None
 
     def report_html(self, record: ScanRecord, path: Path) -> str:
-        """A report page with the server's folders taken out of the file paths it shows (as the
-        API's own results do: relative to the zip or the scan root)."""
+        """A report page. ``run_scan`` (given the scan's root) already shows paths relative to
+        the zip or the scan root; taking the server's folder out again guards the reports
+        written before it did."""
         from markupsafe import escape
 
         html = path.read_text(encoding="utf-8")

@@ -1,14 +1,20 @@
 """Find the contract files under the paths a user gives: recursive, supported
-extensions only, hidden files and folders skipped, each file once, in a stable order."""
+extensions only, hidden files and folders skipped, each file once, in a stable order.
+
+Symlinks are followed only while their real path stays inside the boundary: the scanned
+folder itself, or the configured ``root`` when one is given. A symlinked file or folder
+whose real path leaves it is never read nor walked; it is reported as refused with the code
+``path_outside_root`` (``discover_contract_files``) so that the scan records it."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCANNED_EXTENSIONS = (".txt", ".md", ".markdown", ".docx", ".pdf")
+OUTSIDE_ROOT = "path_outside_root"
 
 
 @dataclass(frozen=True)
@@ -20,23 +26,80 @@ class ContractFile:
     size: int
 
 
-def find_contract_files(paths: list[str | os.PathLike[str]]) -> list[Path]:
-    """Every supported file under ``paths`` (files given directly are kept whatever their
-    extension, so that an unsupported one is reported rather than silently dropped)."""
+@dataclass(frozen=True)
+class RefusedPath:
+    """A file or folder that was not read: its path as found, a code and a message."""
+
+    path: str
+    code: str
+    message: str
+
+
+@dataclass
+class Discovery:
+    files: list[Path] = field(default_factory=list)
+    refused: list[RefusedPath] = field(default_factory=list)
+
+
+def _inside(real: Path, boundary: Path) -> bool:
+    return real == boundary or boundary in real.parents
+
+
+def _refuse(path: Path, boundary: Path) -> RefusedPath:
+    return RefusedPath(str(path), OUTSIDE_ROOT,
+                       f"'{path.name}' is a link whose target is outside the scanned folder '{boundary.name}'; not read")
+
+
+def discover_contract_files(paths: list[str | os.PathLike[str]],
+                            root: str | os.PathLike[str] | None = None) -> Discovery:
+    """Every supported file under ``paths`` and every path refused because its real path
+    leaves the scanned folder (or ``root`` when given; a given path outside ``root`` is
+    refused too). Files given directly are kept whatever their extension, so that an
+    unsupported one is reported rather than silently dropped."""
+    boundary_root = Path(root).resolve() if root is not None else None
     found: dict[str, Path] = {}
+    refused: dict[str, RefusedPath] = {}
     for raw in paths:
-        root = Path(raw)
-        if root.is_dir():
-            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or not name.lower().endswith(SCANNED_EXTENSIONS):
-                        continue
-                    path = Path(dirpath) / name
-                    found.setdefault(str(path.resolve()), path)
-        else:
-            found.setdefault(str(root.resolve()), root)
-    return sorted(found.values(), key=lambda p: str(p))
+        given = Path(raw)
+        real_given = given.resolve()
+        if boundary_root is not None and not _inside(real_given, boundary_root):
+            refused.setdefault(str(given), _refuse(given, boundary_root))
+            continue
+        if not given.is_dir():
+            found.setdefault(str(real_given), given)
+            continue
+        boundary = boundary_root or real_given
+        visited: set[Path] = {real_given}
+        for dirpath, dirnames, filenames in os.walk(given, followlinks=True):
+            keep = []
+            for d in sorted(dirnames):
+                if d.startswith("."):
+                    continue
+                sub = Path(dirpath) / d
+                real = sub.resolve()
+                if not _inside(real, boundary):
+                    refused.setdefault(str(sub), _refuse(sub, boundary))
+                elif real not in visited:  # a link back into the tree is walked once, never in a loop
+                    visited.add(real)
+                    keep.append(d)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                if name.startswith(".") or not name.lower().endswith(SCANNED_EXTENSIONS):
+                    continue
+                path = Path(dirpath) / name
+                real = path.resolve()
+                if not _inside(real, boundary):
+                    refused.setdefault(str(path), _refuse(path, boundary))
+                    continue
+                found.setdefault(str(real), path)
+    return Discovery(sorted(found.values(), key=lambda p: str(p)),
+                     sorted(refused.values(), key=lambda r: r.path))
+
+
+def find_contract_files(paths: list[str | os.PathLike[str]],
+                        root: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The files of ``discover_contract_files`` (links leaving the boundary left out)."""
+    return discover_contract_files(paths, root).files
 
 
 def sha256_of_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -55,9 +118,9 @@ def hash_contract_files(paths: list[Path]) -> tuple[list[ContractFile], list[tup
     for path in paths:
         try:
             if not path.is_file():
-                unreadable.append((str(path), "file_not_found", f"'{path}' does not exist or is not a regular file"))
+                unreadable.append((str(path), "file_not_found", f"'{path.name}' does not exist or is not a regular file"))
                 continue
             files.append(ContractFile(str(path), sha256_of_file(path), path.stat().st_size))
         except OSError as exc:
-            unreadable.append((str(path), "unreadable_file", f"'{path}': {exc.strerror or exc}"))
+            unreadable.append((str(path), "unreadable_file", f"'{path.name}': {exc.strerror or exc}"))
     return files, unreadable

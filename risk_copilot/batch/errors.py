@@ -15,7 +15,8 @@ class BatchError(ReviewError):
     (no portfolio index), ``unknown_engine``, ``ray_unavailable``, ``unsafe_zip_entry``
     (absolute path, ``..``, symlink, device), ``zip_too_large`` / ``zip_too_many_files``
     / ``zip_ratio_exceeded`` (zip-bomb limits), ``corrupt_zip``, ``upload_dest_not_empty``,
-    ``path_outside_root`` (a server path outside the scan root), ``unknown_category``,
+    ``path_outside_root`` (a server path outside the scan root; also the code a scan records
+    for a symlink in a scanned folder whose real path leaves it), ``unknown_category``,
     ``empty_query``, ``model_mismatch`` (index and query encoder differ),
     ``embedding_model_changed`` (the folder was scanned with another embedding model),
     ``unknown_contract_type``.

@@ -1,7 +1,14 @@
 """The portfolio reports of a scan folder: ``summary.csv``, ``errors.csv`` and
 ``report.html`` (self-contained: inline CSS and SVG, no scripts, nothing loaded from
 outside; links to the per-contract pages in ``contracts/``). Rebuilt from the results
-store, so they always cover every run into the folder."""
+store, so they always cover every run into the folder.
+
+Paths: the CSV files are machine records and keep each file's path as the scan found it
+(absolute when the scan was given absolute folders). ``report.html`` is for people and may
+be shared or served: it shows each path relative to the scan's ``root`` when one was given,
+else relative to the scanned folder holding it (prefixed with that folder's name when the
+scan covers more than one input path), and a file given directly by its name; never the
+server's own folders (also taken out of error messages)."""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import os
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -107,6 +114,52 @@ def portfolio_findings(store: ResultsStore) -> tuple[dict[str, dict[str, int]], 
     return {c: dict(v) for c, v in by_category.items()}, parameters
 
 
+def report_path_display(store: ResultsStore) -> Callable[[str], str]:
+    """A function showing a scanned file's path as ``report.html`` does (see the module doc)."""
+    config = store.get_meta("config") or {}
+    if config.get("root"):
+        bases, prefix = [Path(config["root"])], False
+    else:
+        bases, prefix = [Path(p) for p in config.get("paths", [])], len(config.get("paths", [])) > 1
+    bases.sort(key=lambda b: -len(b.parts))  # the deepest folder holding a file wins
+
+    def show(path: str) -> str:
+        if not path:
+            return path
+        found = Path(path)
+        candidates = [found.absolute()]
+        try:
+            candidates += [found.absolute().parent.resolve() / found.name, found.resolve()]
+        except OSError:
+            pass
+        for candidate in candidates:
+            for base in bases:
+                if candidate == base:
+                    return found.name
+                if base in candidate.parents:
+                    relative = candidate.relative_to(base).as_posix()
+                    return f"{base.name}/{relative}" if prefix else relative
+        return found.name
+
+    return show
+
+
+def _rows_for_people(summary: list[dict[str, Any]], errors: list[dict[str, Any]],
+                     show: Callable[[str], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    shown_summary = [{**row, "path": show(row["path"]),
+                      "duplicate_paths": "; ".join(show(p) for p in row["duplicate_paths"].split("; ") if p)}
+                     for row in summary]
+    shown_errors = []
+    for row in errors:
+        shown = show(row["path"])
+        message = row["error_message"] or ""
+        for raw in {row["path"], str(Path(row["path"]).absolute())}:
+            if raw:
+                message = message.replace(raw, shown)
+        shown_errors.append({**row, "path": shown, "error_message": message})
+    return shown_summary, shown_errors
+
+
 def write_reports(store: ResultsStore, out_dir: Path) -> dict[str, str]:
     """Write summary.csv, errors.csv, report.html (and any missing contract page)."""
     out = Path(out_dir)
@@ -120,6 +173,7 @@ def write_reports(store: ResultsStore, out_dir: Path) -> dict[str, str]:
             if review is not None:
                 write_contract_page(out, row["sha256"], review)
     by_category, parameters = portfolio_findings(store)
+    summary, errors = _rows_for_people(summary, errors, report_path_display(store))
     reviewed = [r for r in summary if r["status"] == "reviewed"]
     others = [r for r in summary if r["status"] == "other"]
     riskiest = [(Path(r["path"]).name, int(r["risk_score"] or 0), r["page"]) for r in reviewed[:15]]

@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 #: Error codes caused by the run rather than the file: retried by the next run.
 RETRYABLE_ERROR_CODES = frozenset({"internal_error", "worker_crashed", "out_of_memory", "file_changed", "unreadable_file",
-                                   "file_not_found", "invalid_playbook"})
+                                   "file_not_found", "invalid_playbook", "path_outside_root"})
 SEVERITIES = ("high", "medium", "low", "info")
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from risk_copilot.batch.discovery import find_contract_files, hash_contract_files
+from risk_copilot.batch.discovery import discover_contract_files, hash_contract_files
 from risk_copilot.batch.errors import BatchError
 from risk_copilot.batch.progress_display import ScanProgress
 from risk_copilot.batch.results_store import ResultsStore, ScanOutcome
@@ -66,6 +66,7 @@ def run_scan(
     build_reports: bool = True,
     on_outcome: Callable[[ScanOutcome], None] | None = None,
     runner: Any = None,
+    root: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Scan ``paths`` (files or folders, recursive) into ``out_dir``; returns the summary
     (also written to ``DIR/status.json``).
@@ -94,14 +95,15 @@ def run_scan(
         store = ResultsStore.open(out)
         try:
             return _scan_locked(store, out, list(paths or []), contract_type, workers, engine, address, resume,
-                                settings, show_progress, build_reports, on_outcome, runner)
+                                settings, show_progress, build_reports, on_outcome, runner, root)
         finally:
             store.close()
 
 
 def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str | None, workers: int, engine: str,
                  address: str | None, resume: bool, settings: Any, show_progress: bool, build_reports: bool,
-                 on_outcome: Callable[[ScanOutcome], None] | None, runner: Any) -> dict[str, Any]:
+                 on_outcome: Callable[[ScanOutcome], None] | None, runner: Any,
+                 root: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     from risk_copilot.settings import ReviewerSettings
 
     config = store.get_meta("config")
@@ -118,8 +120,13 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
         raise BatchError("nothing to scan: give files or folders (or --resume a recorded scan)", code="no_input_files")
     absolute = [str(Path(p).resolve()) for p in paths]
     recorded = list(dict.fromkeys((config or {}).get("paths", []) + absolute))
-    store.set_meta("config", {"contract_type": contract_type, "paths": recorded,
-                              "created_at": (config or {}).get("created_at", time.time())})
+    if root is None and config and config.get("root"):
+        root = config["root"]
+    new_config = {"contract_type": contract_type, "paths": recorded,
+                  "created_at": (config or {}).get("created_at", time.time())}
+    if root is not None:
+        new_config["root"] = str(Path(root).resolve())
+    store.set_meta("config", new_config)
 
     settings = settings or ReviewerSettings()
     _check_playbooks(settings, contract_type)
@@ -130,8 +137,10 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
                               "workers": workers, "contract_type": contract_type, "out_dir": str(out)}
     _write_json_atomic(out / "status.json", status)
 
-    found = find_contract_files(paths)
+    discovery = discover_contract_files(paths, root)
+    found = discovery.files
     files, unreadable = hash_contract_files(found)
+    unreadable += [(r.path, r.code, r.message) for r in discovery.refused]
     store.record_paths([(f.path, f.sha256) for f in files])
     retried = store.forget_retryable_errors()
     done = store.done_hashes()
@@ -153,7 +162,7 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
 
     status.update({"state": "running", "files_found": len(found), "unique_files": len({f.sha256 for f in files}),
                    "skipped_done": skipped, "duplicates": duplicates, "retried_errors": retried,
-                   "to_review": len(tasks), "processed": 0, "reviewed": 0, "other": 0, "errors": len(unreadable)})
+                   "to_review": len(tasks), "refused": len(discovery.refused), "processed": 0, "reviewed": 0, "other": 0, "errors": len(unreadable)})
     _write_json_atomic(out / "status.json", status)
 
     worker_peaks: dict[str, float] = {}

@@ -2,8 +2,10 @@
 
 Refuses (``BatchError``) entries with absolute paths, drive letters, ``..`` components,
 symlinks or other special files, and stops at the limits: number of entries, bytes per
-file, total bytes, and compression ratio. Sizes are counted on the bytes actually
-decompressed, never taken from the (forgeable) zip headers. Entries that are not
+file, total bytes, and compression ratio (per entry, and overall against the archive's size
+on disk). The declared sizes in the headers are checked before anything is written, and
+the bytes actually decompressed are counted against the same limits while writing (the
+headers are forgeable, so they are never trusted alone). Entries that are not
 contracts (by extension), folders, and macOS/hidden files are skipped; nested zips are not
 opened. Extraction goes into a fresh temporary folder inside ``dest`` that is renamed
 into place only when everything passed, so a refused zip leaves nothing behind.
@@ -68,39 +70,73 @@ def extract_upload_zip(zip_path: str | os.PathLike[str], dest: str | os.PathLike
         raise
 
 
+#: Below this many bytes (per entry, or in all) a high compression ratio is not refused: a
+#: small file of blank lines compresses very well and is harmless.
+RATIO_FLOOR_BYTES = 1_000_000
+
+
+def _ratio_exceeded(unpacked: int, packed: int, limits: UploadLimits) -> bool:
+    return unpacked > RATIO_FLOOR_BYTES and unpacked / max(1, packed) > limits.max_ratio
+
+
+def _planned_entries(archive: zipfile.ZipFile, archive_bytes: int,
+                     limits: UploadLimits) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+    """Check every entry and the declared sizes before anything is written: unsafe names
+    and links, the entry count, each declared size and ratio, the declared total and its
+    ratio against the archive's size on disk. Returns the entries to extract."""
+    members = archive.infolist()
+    if len(members) > limits.max_files:
+        raise BatchError(f"the zip has {len(members)} entries, more than {limits.max_files}",
+                         code="zip_too_many_files")
+    planned: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+    declared = 0
+    for info in members:
+        relative = _safe_member_path(info.filename)
+        mode = info.external_attr >> 16
+        file_type = stat.S_IFMT(mode)  # 0 when the zip was not made on Unix
+        if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
+            raise BatchError(f"zip entry '{info.filename}' is a link or special file", code="unsafe_zip_entry")
+        if relative is None or info.is_dir():
+            continue
+        if any(p.startswith(".") or p == "__MACOSX" for p in relative.parts):
+            continue
+        if not relative.name.lower().endswith(SCANNED_EXTENSIONS):
+            continue
+        if info.file_size > limits.max_file_bytes:
+            raise BatchError(f"zip entry '{info.filename}' is larger than {limits.max_file_bytes:,} bytes",
+                             code="zip_too_large")
+        if _ratio_exceeded(info.file_size, info.compress_size, limits):
+            raise BatchError(f"zip entry '{info.filename}' expands more than {limits.max_ratio:g}x",
+                             code="zip_ratio_exceeded")
+        declared += info.file_size
+        planned.append((info, relative))
+    if declared > limits.max_total_bytes:
+        raise BatchError(f"the zip unpacks to more than {limits.max_total_bytes:,} bytes", code="zip_too_large")
+    if _ratio_exceeded(declared, archive_bytes, limits):
+        raise BatchError(f"the zip expands more than {limits.max_ratio:g}x", code="zip_ratio_exceeded")
+    return planned
+
+
 def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
     try:
         archive = zipfile.ZipFile(zip_path)
+        archive_bytes = zip_path.stat().st_size
     except (zipfile.BadZipFile, OSError) as exc:
         raise BatchError(f"the upload is not a readable zip: {exc}", code="corrupt_zip") from None
     out: list[Path] = []
     total = 0
-    compressed_total = 0
     with archive:
-        members = archive.infolist()
-        if len(members) > limits.max_files:
-            raise BatchError(f"the zip has {len(members)} entries, more than {limits.max_files}",
-                             code="zip_too_many_files")
-        for info in members:
-            relative = _safe_member_path(info.filename)
-            mode = info.external_attr >> 16
-            file_type = stat.S_IFMT(mode)  # 0 when the zip was not made on Unix
-            if file_type and file_type not in (stat.S_IFREG, stat.S_IFDIR):
-                raise BatchError(f"zip entry '{info.filename}' is a link or special file", code="unsafe_zip_entry")
-            if relative is None or info.is_dir():
-                continue
-            if any(p.startswith(".") or p == "__MACOSX" for p in relative.parts):
-                continue
-            if not relative.name.lower().endswith(SCANNED_EXTENSIONS):
-                continue
+        planned = _planned_entries(archive, archive_bytes, limits)
+        staging_real = staging.resolve()
+        for info, relative in planned:
             target = staging.joinpath(*relative.parts)
-            if staging.resolve() not in target.resolve().parents:
+            if staging_real not in target.resolve().parents:
                 raise BatchError(f"zip entry '{info.filename}' leaves the upload folder", code="unsafe_zip_entry")
             target.parent.mkdir(parents=True, exist_ok=True)
             written = 0
-            compressed_total += max(1, info.compress_size)
             try:
                 with archive.open(info) as source, open(target, "xb") as sink:
+                    # the declared sizes were checked; these count the bytes really inflated
                     while chunk := source.read(1 << 16):
                         written += len(chunk)
                         total += len(chunk)
@@ -110,8 +146,11 @@ def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
                         if total > limits.max_total_bytes:
                             raise BatchError(f"the zip unpacks to more than {limits.max_total_bytes:,} bytes",
                                              code="zip_too_large")
-                        if written > 1_000_000 and written / max(1, info.compress_size) > limits.max_ratio:
+                        if _ratio_exceeded(written, info.compress_size, limits):
                             raise BatchError(f"zip entry '{info.filename}' expands more than {limits.max_ratio:g}x",
+                                             code="zip_ratio_exceeded")
+                        if _ratio_exceeded(total, archive_bytes, limits):
+                            raise BatchError(f"the zip expands more than {limits.max_ratio:g}x",
                                              code="zip_ratio_exceeded")
                         sink.write(chunk)
             except FileExistsError:
@@ -119,8 +158,6 @@ def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
             except (zipfile.BadZipFile, zlib_error(), EOFError) as exc:
                 raise BatchError(f"zip entry '{info.filename}' is corrupt: {exc}", code="corrupt_zip") from None
             out.append(target)
-        if total > 1_000_000 and total / max(1, compressed_total) > limits.max_ratio:
-            raise BatchError(f"the zip expands more than {limits.max_ratio:g}x", code="zip_ratio_exceeded")
     return out
 
 

@@ -3,7 +3,8 @@ and hand back the review with its clause vectors. Never raises: every failure be
 error outcome with a code, so one bad file cannot stop a batch.
 
 A worker builds one :class:`ContractWorker` (one ``ReviewEngine``: MiniLM, spaCy and the
-FAISS clause libraries load once) and calls :meth:`ContractWorker.review_file` per file.
+FAISS clause libraries load once; ``ContractWorker.from_engine`` wraps an engine already
+loaded, as the API does) and calls :meth:`ContractWorker.review_file` per file.
 The clause vectors come from the encoder's cache (the review has just embedded the same
 clause texts), so nothing is embedded twice. The cache is emptied before each file so
 that a file's results never depend on the order of the scan (see ``review_file``).
@@ -47,9 +48,20 @@ class ContractWorker:
                 torch.set_num_threads(torch_threads)
             except ImportError:  # pragma: no cover - torch is a hard dependency
                 pass
-        self.engine = ReviewEngine(ReviewerSettings(**values))
+        self._attach(ReviewEngine(ReviewerSettings(**values)))
+
+    @classmethod
+    def from_engine(cls, engine: Any, *, name: str | None = None) -> "ContractWorker":
+        """A worker around an already-loaded ``ReviewEngine`` (the API's): same per-file
+        logic, no second engine or model loaded, no environment or thread settings changed."""
+        worker = cls.__new__(cls)
+        worker._attach(engine, name)
+        return worker
+
+    def _attach(self, engine: Any, name: str | None = None) -> None:
+        self.engine = engine
         self._detector = None
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
 
     def warm_up(self) -> float:
         """Load everything now; returns the peak RSS (MB) after loading."""

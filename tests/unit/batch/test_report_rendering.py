@@ -60,3 +60,50 @@ def test_formula_cells_are_neutralised(tmp_path):
     with open(tmp_path / "errors.csv") as handle:
         row = next(csv.DictReader(handle))
     assert row["path"].startswith("'=") and row["error_message"] == "'+bad"
+
+
+def _scan_for_paths(tmp_path, inputs, **kwargs):
+    from risk_copilot.batch.local_runner import LocalRunner
+    from risk_copilot.batch.scan import run_scan
+
+    return run_scan(inputs, tmp_path / "out", contract_type="procurement", show_progress=False,
+                    runner=LocalRunner(1, worker_class="tests.unit.batch.fake_workers:FakeWorker"), **kwargs)
+
+
+def _server_tree(tmp_path):
+    src = tmp_path / "server" / "private" / "contracts"
+    (src / "acme").mkdir(parents=True)
+    (src / "acme" / "supply.txt").write_text("1. Liability is uncapped.\n")
+    (src / "acme" / "copy.txt").write_text("1. Liability is uncapped.\n")
+    (src / "empty.md").write_text("   \n")
+    return src
+
+
+def test_report_pages_show_paths_relative_to_the_scanned_folder_not_server_paths(tmp_path):
+    src = _server_tree(tmp_path)
+    _scan_for_paths(tmp_path, [str(src)])
+    out = tmp_path / "out"
+    html = (out / "report.html").read_text()
+    assert str(tmp_path) not in html and "/server/private" not in html
+    assert ">acme/supply.txt<" in html or ">acme/copy.txt<" in html
+    assert "empty.md" in html
+    for page in (out / "contracts").glob("*.html"):
+        assert str(tmp_path) not in page.read_text()
+    with open(out / "summary.csv") as handle:  # the machine record keeps the path as scanned
+        assert all(r["path"].startswith(str(src)) for r in csv.DictReader(handle))
+
+
+def test_report_paths_with_several_inputs_or_a_root(tmp_path):
+    src = _server_tree(tmp_path)
+    other = tmp_path / "server" / "other"
+    other.mkdir()
+    (other / "nda.txt").write_text("1. Fine.\n")
+    _scan_for_paths(tmp_path, [str(src), str(other / "nda.txt")])
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert str(tmp_path) not in html
+    assert "contracts/acme/" in html and ">nda.txt<" in html  # folder name kept when several inputs
+    rooted = tmp_path / "rooted"
+    rooted.mkdir()
+    _scan_for_paths(rooted, [str(src / "acme" / "supply.txt")], root=tmp_path / "server")
+    html = (rooted / "out" / "report.html").read_text()
+    assert ">private/contracts/acme/supply.txt<" in html and str(tmp_path) not in html
