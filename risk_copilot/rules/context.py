@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,14 +52,6 @@ class FindingDraft:
     values: dict[str, Any] = field(default_factory=dict)
     confidence: float = 0.8
     severity: str | None = None  # None: the spec's or the parameter's severity
-
-
-def compile_patterns(patterns: list[str] | None) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE) for p in (patterns or [])]
-
-
-def matches_any(text: str, patterns: list[re.Pattern[str]]) -> bool:
-    return not patterns or any(p.search(text) for p in patterns)
 
 
 def quote(text: str, limit: int = 140) -> str:

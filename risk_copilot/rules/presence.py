@@ -6,13 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from risk_copilot.rules.context import FindingDraft, RuleContext, compile_patterns, matches_any, quote
+from risk_copilot.rules.context import FindingDraft, RuleContext, quote
 from risk_copilot.rules.filters import ClauseFilterOptions
-from risk_copilot.rules.registry import RuleOptions, rule_kind
+from risk_copilot.rules.registry import rule_kind
 
 
-class RequiredOptions(RuleOptions):
-    patterns: list[str] = Field(default_factory=list, description="one recognised clause must also match one of these regexes")
+class RequiredOptions(ClauseFilterOptions):
     min_score: float | None = Field(None, ge=0, le=1, description="lowest recognition score that counts")
 
 
@@ -22,16 +21,16 @@ def required(options: RequiredOptions, context: RuleContext) -> list[FindingDraf
 
     Satisfied when at least one clause is recognised as the parameter's topic (score at
     least ``min_score`` when given) and, if ``patterns`` are given, that clause matches
-    one of them. Otherwise one finding of kind ``missing`` with no evidence: the
-    explanation names the parameter and the standard position to add.
+    one of them (and none of ``unless``). Otherwise one finding of kind ``missing`` with no
+    evidence: the explanation names the parameter and the standard position to add, and
+    says so when the topic is there but without the required terms.
     """
-    patterns = compile_patterns(options.patterns)
     considered = [m for m in context.matches if options.min_score is None or m.score >= options.min_score]
-    if any(matches_any(m.text, patterns) for m in considered):
+    if any(options.selects(m.text) for m in considered):
         return []
     parameter = context.parameter
     topic = parameter.title[0].lower() + parameter.title[1:]
-    if considered and patterns:  # the topic is there, but without what the playbook requires
+    if considered and options.patterns:  # the topic is there, but without what the playbook requires
         return [
             FindingDraft(
                 kind="missing",
