@@ -16,6 +16,12 @@ from risk_copilot.rules.value_access import (
 )
 
 
+def _one_of(value: str, known: dict) -> str:
+    if value not in known:
+        raise ValueError(f"unknown value {value!r}; known: {', '.join(known)}")
+    return value
+
+
 class ValueRangeOptions(ClauseFilterOptions):
     value: str = Field(description=f"one of: {', '.join(NUMERIC_VALUES)}")
     min: float | None = None
@@ -25,9 +31,7 @@ class ValueRangeOptions(ClauseFilterOptions):
     @field_validator("value")
     @classmethod
     def _known_value(cls, value: str) -> str:
-        if value not in NUMERIC_VALUES:
-            raise ValueError(f"unknown value {value!r}; known: {', '.join(NUMERIC_VALUES)}")
-        return value
+        return _one_of(value, NUMERIC_VALUES)
 
     @model_validator(mode="after")
     def _bounds(self) -> "ValueRangeOptions":
@@ -102,9 +106,7 @@ class AllowedValuesOptions(ClauseFilterOptions):
     @field_validator("value")
     @classmethod
     def _known_value(cls, value: str) -> str:
-        if value not in CATEGORICAL_VALUES:
-            raise ValueError(f"unknown value {value!r}; known: {', '.join(CATEGORICAL_VALUES)}")
-        return value
+        return _one_of(value, CATEGORICAL_VALUES)
 
 
 @rule_kind("allowed_values", AllowedValuesOptions)

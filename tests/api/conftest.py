@@ -55,3 +55,13 @@ def tokens(clm) -> dict[str, str]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """The response has ``status`` and the one error shape (with ``code`` when given)."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
+    if code:
+        assert body["error"]["code"] == code, body
+    return body["error"]

@@ -9,19 +9,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from tests.api.conftest import auth
+from tests.api.conftest import assert_error, auth
 from tests.integration.test_acceptance_cases import finding_matches
 
 CASES = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "cases").glob("*.json"))
-
-
-def _error(r, status: int, code: str | None = None) -> dict:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
-    if code:
-        assert body["error"]["code"] == code, body
-    return body["error"]
 
 
 @pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])
@@ -51,8 +42,8 @@ def test_json_review_is_stored_and_readable_in_the_same_organisation_only(client
     assert review["playbook"]["id"] == "nda" and review["document"]["sha256"] and review["text"]
     got = client.get(f"/v1/reviews/{review['review_id']}", headers=auth(tokens["finance"]))
     assert got.status_code == 200 and got.json()["review_id"] == review["review_id"]
-    _error(client.get(f"/v1/reviews/{review['review_id']}", headers=auth(tokens["other_org"])), 404, "not_found")
-    _error(client.get("/v1/reviews/rv_does_not_exist", headers=auth(tokens["legal"])), 404, "not_found")
+    assert_error(client.get(f"/v1/reviews/{review['review_id']}", headers=auth(tokens["other_org"])), 404, "not_found")
+    assert_error(client.get("/v1/reviews/rv_does_not_exist", headers=auth(tokens["legal"])), 404, "not_found")
 
 
 def test_docx_upload_is_reviewed(client, tokens, shared_dir):
@@ -91,38 +82,38 @@ def test_clean_contract_may_be_approved(client, tokens, shared_dir):
 
 def test_review_errors_have_one_shape(client, tokens):
     h = auth(tokens["legal"])
-    _error(client.post("/v1/reviews", headers=h, json={"contract_type": "nda"}), 422, "invalid_input")
-    _error(client.post("/v1/reviews", headers=h, json={"text": "x", "contract_type": "NOPE!"}), 422, "invalid_input")
-    _error(client.post("/v1/reviews", headers=h, json={"text": "1. Term. Two years.", "contract_type": "lease"}),
+    assert_error(client.post("/v1/reviews", headers=h, json={"contract_type": "nda"}), 422, "invalid_input")
+    assert_error(client.post("/v1/reviews", headers=h, json={"text": "x", "contract_type": "NOPE!"}), 422, "invalid_input")
+    assert_error(client.post("/v1/reviews", headers=h, json={"text": "1. Term. Two years.", "contract_type": "lease"}),
            422, "unknown_contract_type")
-    _error(client.post("/v1/reviews", headers=h, json={"text": "   \n", "contract_type": "nda"}), 422)
-    _error(client.post("/v1/reviews", headers=h, json={"text": "1. A.", "contract_type": "nda", "playbook": "nope"}),
+    assert_error(client.post("/v1/reviews", headers=h, json={"text": "   \n", "contract_type": "nda"}), 422)
+    assert_error(client.post("/v1/reviews", headers=h, json={"text": "1. A.", "contract_type": "nda", "playbook": "nope"}),
            422, "unknown_playbook")
-    _error(client.post("/v1/reviews", headers={**h, "content-type": "text/plain"}, content=b"x"),
+    assert_error(client.post("/v1/reviews", headers={**h, "content-type": "text/plain"}, content=b"x"),
            415, "unsupported_media_type")
-    _error(client.post("/v1/reviews", headers=h, data={"contract_type": "nda"},
+    assert_error(client.post("/v1/reviews", headers=h, data={"contract_type": "nda"},
                        files={"file": ("x.exe", b"MZ...", "application/octet-stream")}), 415, "unsupported_format")
-    _error(client.post("/v1/reviews", headers=h, data={"contract_type": "nda"},
+    assert_error(client.post("/v1/reviews", headers=h, data={"contract_type": "nda"},
                        files={"file": ("scan.pdf", b"%PDF-1.4 garbage", "application/pdf")}), 422)
-    _error(client.post("/v1/reviews", headers=h, data={"contract_type": "nda"},
+    assert_error(client.post("/v1/reviews", headers=h, data={"contract_type": "nda"},
                        files={"other": ("a.md", b"1. A.", "text/markdown")}), 422, "invalid_input")
-    _error(client.post("/v1/reviews", headers=h, files={"file": ("a.md", b"1. A.", "text/markdown")}),
+    assert_error(client.post("/v1/reviews", headers=h, files={"file": ("a.md", b"1. A.", "text/markdown")}),
            422, "invalid_input")
-    _error(client.post("/v1/approval-checks", headers=h, data={"contract_type": "nda"}), 415)
+    assert_error(client.post("/v1/approval-checks", headers=h, data={"contract_type": "nda"}), 415)
 
 
 def test_upload_over_the_limit_is_413(client, tokens):
     big = b"1. Confidentiality. " + b"a" * 2_100_000
-    _error(client.post("/v1/reviews", headers=auth(tokens["legal"]), data={"contract_type": "nda"},
+    assert_error(client.post("/v1/reviews", headers=auth(tokens["legal"]), data={"contract_type": "nda"},
                        files={"file": ("big.txt", big, "text/plain")}), 413, "payload_too_large")
-    _error(client.post("/v1/reviews", headers=auth(tokens["legal"]),
+    assert_error(client.post("/v1/reviews", headers=auth(tokens["legal"]),
                        json={"text": "a" * 2_100_000, "contract_type": "nda"}), 413, "payload_too_large")
 
 
 def test_unauthenticated_and_refused_callers(client, tokens):
-    _error(client.post("/v1/reviews", json={"text": "1. A.", "contract_type": "nda"}), 401, "unauthenticated")
-    _error(client.post("/v1/reviews", headers=auth("rcp_forged"), json={"text": "1. A.", "contract_type": "nda"}),
+    assert_error(client.post("/v1/reviews", json={"text": "1. A.", "contract_type": "nda"}), 401, "unauthenticated")
+    assert_error(client.post("/v1/reviews", headers=auth("rcp_forged"), json={"text": "1. A.", "contract_type": "nda"}),
            401, "unauthenticated")
     for role in ("vendor", "admin"):
-        _error(client.post("/v1/reviews", headers=auth(tokens[role]), json={"text": "1. A.", "contract_type": "nda"}),
+        assert_error(client.post("/v1/reviews", headers=auth(tokens[role]), json={"text": "1. A.", "contract_type": "nda"}),
                403, "permission_denied")

@@ -18,18 +18,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
-from tests.api.conftest import auth
+from tests.api.conftest import assert_error, auth
 
 TERMINAL = ("done", "failed")
-
-
-def _error(r, status: int, code: str | None = None) -> dict:
-    assert r.status_code == status, r.text
-    body = r.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}, body
-    if code:
-        assert body["error"]["code"] == code, body
-    return body["error"]
 
 
 def _short(text: str, paragraphs: int) -> str:
@@ -133,16 +124,16 @@ def test_scan_results_are_limited_on_request(scan_client, tokens, zip_scan):
     r = scan_client.get(f"/v1/scans/{zip_scan['scan_id']}?limit=1", headers=auth(tokens["legal"]))
     assert r.status_code == 200 and len(r.json()["results"]["summary"]) == 1
     assert r.json()["results"]["summary_count"] == 3
-    _error(scan_client.get(f"/v1/scans/{zip_scan['scan_id']}?limit=-1", headers=auth(tokens["legal"])), 422,
+    assert_error(scan_client.get(f"/v1/scans/{zip_scan['scan_id']}?limit=-1", headers=auth(tokens["legal"])), 422,
            "invalid_input")
 
 
 def test_scans_of_another_organisation_are_404_like_missing_ones(scan_client, tokens, zip_scan):
     sid = zip_scan["scan_id"]
     for path in (f"/v1/scans/{sid}", f"/v1/scans/{sid}/report", f"/v1/search?q=liability&scan={sid}"):
-        _error(scan_client.get(path, headers=auth(tokens["other_org"])), 404, "not_found")
+        assert_error(scan_client.get(path, headers=auth(tokens["other_org"])), 404, "not_found")
     for missing in ("sc_0000000000000000", "../../etc", "sc_nope"):
-        _error(scan_client.get(f"/v1/scans/{missing}", headers=auth(tokens["legal"])), 404, "not_found")
+        assert_error(scan_client.get(f"/v1/scans/{missing}", headers=auth(tokens["legal"])), 404, "not_found")
     listed = scan_client.get("/v1/scans", headers=auth(tokens["other_org"]))
     assert listed.status_code == 200 and sid not in [s["scan_id"] for s in listed.json()]
     mine = scan_client.get("/v1/scans", headers=auth(tokens["finance"]))
@@ -164,8 +155,8 @@ def test_report_is_served_with_a_static_page_csp(scan_client, tokens, zip_scan, 
     assert contract.status_code == 200 and "sandbox" in contract.headers["content-security-policy"]
     assert 'href="../report.html"' in contract.text
     assert scan_client.get(f"/v1/scans/{sid}/report.html", headers=auth(tokens["legal"])).status_code == 200
-    _error(scan_client.get(f"/v1/scans/{sid}/contracts/..%2Fscan.json", headers=auth(tokens["legal"])), 404)
-    _error(scan_client.get(f"/v1/scans/{sid}/contracts/0000000000aaaaaaaaaa.html", headers=auth(tokens["legal"])),
+    assert_error(scan_client.get(f"/v1/scans/{sid}/contracts/..%2Fscan.json", headers=auth(tokens["legal"])), 404)
+    assert_error(scan_client.get(f"/v1/scans/{sid}/contracts/0000000000aaaaaaaaaa.html", headers=auth(tokens["legal"])),
            404, "not_found")
 
 
@@ -188,7 +179,7 @@ def test_search_ranks_clauses_of_the_organisations_scans(scan_client, tokens, zi
     assert only.status_code == 200 and only.json()["scans"] == [sid]
     assert all(category in h["categories"] or category in [f["category"] for f in h["flagged"]]
                for h in only.json()["hits"])
-    _error(scan_client.get("/v1/search", params={"q": "x", "category": "no_such_category"},
+    assert_error(scan_client.get("/v1/search", params={"q": "x", "category": "no_such_category"},
                            headers=auth(tokens["legal"])), 422, "unknown_category")
     other = scan_client.get("/v1/search", params={"q": "liability"}, headers=auth(tokens["other_org"]))
     assert other.status_code == 200 and sid not in other.json()["scans"]
@@ -197,12 +188,12 @@ def test_search_ranks_clauses_of_the_organisations_scans(scan_client, tokens, zi
 
 def test_search_validates_its_query(scan_client, tokens):
     h = auth(tokens["legal"])
-    _error(scan_client.get("/v1/search", headers=h), 422, "invalid_input")
-    _error(scan_client.get("/v1/search", params={"q": "   "}, headers=h), 422, "empty_query")
-    _error(scan_client.get("/v1/search", params={"q": "x", "k": 0}, headers=h), 422, "invalid_input")
-    _error(scan_client.get("/v1/search", params={"q": "x", "k": 500}, headers=h), 422, "invalid_input")
-    _error(scan_client.get("/v1/search", params={"q": "x", "category": "Bad Category!"}, headers=h), 422)
-    _error(scan_client.get("/v1/search", params={"q": "x", "scan": "sc_0000000000000000"}, headers=h), 404)
+    assert_error(scan_client.get("/v1/search", headers=h), 422, "invalid_input")
+    assert_error(scan_client.get("/v1/search", params={"q": "   "}, headers=h), 422, "empty_query")
+    assert_error(scan_client.get("/v1/search", params={"q": "x", "k": 0}, headers=h), 422, "invalid_input")
+    assert_error(scan_client.get("/v1/search", params={"q": "x", "k": 500}, headers=h), 422, "invalid_input")
+    assert_error(scan_client.get("/v1/search", params={"q": "x", "category": "Bad Category!"}, headers=h), 422)
+    assert_error(scan_client.get("/v1/search", params={"q": "x", "scan": "sc_0000000000000000"}, headers=h), 404)
 
 
 def _wait_done_path_scan(scan_client, tokens, body: dict) -> dict:
@@ -225,20 +216,20 @@ def test_server_paths_outside_the_root_are_refused(scan_client, tokens, roots):
     h = auth(tokens["legal"])
     for path in ("../outside", "portfolio/../../outside", str(roots["outside"]), "/etc", "escape",
                  "escape/secret.md", "portfolio/leak.md"):
-        _error(scan_client.post("/v1/scans", headers=h, json={"path": path}), 403, "path_outside_root")
-    _error(scan_client.post("/v1/scans", headers=h, json={"path": "no-such-folder"}), 422, "file_not_found")
-    _error(scan_client.post("/v1/scans", headers=h, json={"path": "portfolio", "contract_type": "lease"}), 422,
+        assert_error(scan_client.post("/v1/scans", headers=h, json={"path": path}), 403, "path_outside_root")
+    assert_error(scan_client.post("/v1/scans", headers=h, json={"path": "no-such-folder"}), 422, "file_not_found")
+    assert_error(scan_client.post("/v1/scans", headers=h, json={"path": "portfolio", "contract_type": "lease"}), 422,
            "invalid_input")
-    _error(scan_client.post("/v1/scans", headers=h, json={"path": "portfolio", "extra": 1}), 422, "invalid_input")
-    _error(scan_client.post("/v1/scans", headers=h, json={}), 422, "invalid_input")
+    assert_error(scan_client.post("/v1/scans", headers=h, json={"path": "portfolio", "extra": 1}), 422, "invalid_input")
+    assert_error(scan_client.post("/v1/scans", headers=h, json={}), 422, "invalid_input")
 
 
 def test_a_folder_without_contracts_fails_with_a_code(scan_client, tokens):
     scan = _wait_done_path_scan(scan_client, tokens, {"path": "empty"})
     assert scan["status"] == "failed" and scan["error"]["code"] == "no_input_files" and scan["results"] is None
-    _error(scan_client.get(f"/v1/scans/{scan['scan_id']}/report", headers=auth(tokens["legal"])), 409,
+    assert_error(scan_client.get(f"/v1/scans/{scan['scan_id']}/report", headers=auth(tokens["legal"])), 409,
            "scan_not_ready")
-    _error(scan_client.get("/v1/search", params={"q": "x", "scan": scan["scan_id"]}, headers=auth(tokens["legal"])),
+    assert_error(scan_client.get("/v1/search", params={"q": "x", "scan": scan["scan_id"]}, headers=auth(tokens["legal"])),
            409, "scan_not_ready")
 
 
@@ -276,7 +267,7 @@ def test_unsafe_zips_are_refused_and_leave_nothing_behind(scan_client, tokens, r
     data = {None: _bomb, "symlink": _symlink_zip, "corrupt": lambda: b"PK\x03\x04 not really a zip"}[members]() \
         if members in (None, "symlink", "corrupt") else _zip(members)
     before = set((roots["data_root"] / "scans").iterdir()) if (roots["data_root"] / "scans").exists() else set()
-    _error(_upload(scan_client, tokens["legal"], data), status, code)
+    assert_error(_upload(scan_client, tokens["legal"], data), status, code)
     after = set((roots["data_root"] / "scans").iterdir()) if (roots["data_root"] / "scans").exists() else set()
     assert after == before  # no scan folder, no staging folder
     assert not list(roots["data_root"].parent.rglob("evil.md"))
@@ -285,32 +276,32 @@ def test_unsafe_zips_are_refused_and_leave_nothing_behind(scan_client, tokens, r
 def test_upload_errors(scan_client, tokens):
     h = auth(tokens["legal"])
     small = _zip({"a.md": b"1. Term. Two years."})
-    _error(_upload(scan_client, tokens["legal"], small, name="contracts.tar"), 415, "unsupported_format")
-    _error(_upload(scan_client, tokens["legal"], b"1. Term.", name="fake.zip"), 415, "unsupported_format")
-    _error(_upload(scan_client, tokens["legal"], small, contract_type="lease"), 422, "invalid_input")
-    _error(scan_client.post("/v1/scans", headers=h, data={"contract_type": "nda"},
+    assert_error(_upload(scan_client, tokens["legal"], small, name="contracts.tar"), 415, "unsupported_format")
+    assert_error(_upload(scan_client, tokens["legal"], b"1. Term.", name="fake.zip"), 415, "unsupported_format")
+    assert_error(_upload(scan_client, tokens["legal"], small, contract_type="lease"), 422, "invalid_input")
+    assert_error(scan_client.post("/v1/scans", headers=h, data={"contract_type": "nda"},
                             files={"other": ("a.zip", small, "application/zip")}), 422, "invalid_input")
-    _error(scan_client.post("/v1/scans", headers={**h, "content-type": "text/plain"}, content=b"x"), 415,
+    assert_error(scan_client.post("/v1/scans", headers={**h, "content-type": "text/plain"}, content=b"x"), 415,
            "unsupported_media_type")
     too_big = _zip({f"big{i}.md": os.urandom(100_000) for i in range(4)})  # random bytes do not compress
-    _error(_upload(scan_client, tokens["legal"], too_big), 413, "payload_too_large")
+    assert_error(_upload(scan_client, tokens["legal"], too_big), 413, "payload_too_large")
 
 
 def test_scan_routes_need_a_token_and_the_right_role(scan_client, tokens, zip_scan):
     sid = zip_scan["scan_id"]
-    _error(scan_client.post("/v1/scans", json={"path": "portfolio"}), 401, "unauthenticated")
-    _error(scan_client.post("/v1/scans", headers=auth("rcp_forged"), json={"path": "portfolio"}), 401)
+    assert_error(scan_client.post("/v1/scans", json={"path": "portfolio"}), 401, "unauthenticated")
+    assert_error(scan_client.post("/v1/scans", headers=auth("rcp_forged"), json={"path": "portfolio"}), 401)
     for path in (f"/v1/scans/{sid}", f"/v1/scans/{sid}/report", "/v1/scans", "/v1/search?q=term"):
-        _error(scan_client.get(path), 401, "unauthenticated")
-        _error(scan_client.get(path, headers=auth(tokens["vendor"])), 403, "permission_denied")
+        assert_error(scan_client.get(path), 401, "unauthenticated")
+        assert_error(scan_client.get(path, headers=auth(tokens["vendor"])), 403, "permission_denied")
     for role in ("vendor", "admin"):  # the roles that may not run reviews may not run scans
-        _error(scan_client.post("/v1/scans", headers=auth(tokens[role]), json={"path": "portfolio"}), 403,
+        assert_error(scan_client.post("/v1/scans", headers=auth(tokens[role]), json={"path": "portfolio"}), 403,
                "permission_denied")
     assert scan_client.get(f"/v1/scans/{sid}", headers=auth(tokens["admin"])).status_code == 200  # report.view
 
 
 def test_path_scans_are_refused_without_a_scan_root(client, tokens):
-    _error(client.post("/v1/scans", headers=auth(tokens["legal"]), json={"path": "anything"}), 403,
+    assert_error(client.post("/v1/scans", headers=auth(tokens["legal"]), json={"path": "anything"}), 403,
            "path_scans_disabled")
 
 

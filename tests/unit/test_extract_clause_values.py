@@ -3,21 +3,13 @@
 import json
 import re
 import time
-from pathlib import Path
 
 import pytest
 
 from risk_copilot.extract import extract_clause_values, find_amount_inconsistencies, find_party_roles
+from tests.shared_data import SHARED, read_case
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
 CUAD = SHARED / "corpora" / "cuad" / "full_contract_txt"
-
-
-def _case(name: str) -> str:
-    path = SHARED / "cases" / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return path.read_text()
 
 
 def _section(text: str, marker: str, length: int) -> str:
@@ -26,7 +18,7 @@ def _section(text: str, marker: str, length: int) -> str:
 
 
 def test_price_clause_values():
-    text = _case("base-procurement.md")
+    text = read_case("base-procurement.md")
     roles = find_party_roles(text)
     clause = _section(text, "(b) Prices stay fixed", 380)
     cv = extract_clause_values(clause, roles)
@@ -38,7 +30,7 @@ def test_price_clause_values():
 
 
 def test_cap_and_governing_law_values():
-    text = _case("base-procurement.md")
+    text = read_case("base-procurement.md")
     cap = _section(text, "(b) Each party's total liability", 260)
     cv = extract_clause_values(cap)
     assert cv.months_of_fees == 12 and cv.fee_multiple is None
@@ -49,7 +41,7 @@ def test_cap_and_governing_law_values():
 
 
 def test_minimum_commitment_values():
-    clause = _section(_case("proc-minimum.md"), "(c) Customer may share", 500)
+    clause = _section(read_case("proc-minimum.md"), "(c) Customer may share", 500)
     cv = extract_clause_values(clause)
     assert cv.max_money.amount == 5_000_000 and cv.max_money.currency == "USD"
     assert 30 in cv.duration_days
@@ -72,11 +64,11 @@ def test_inconsistency_and_as_dict_is_json_safe():
 
 def test_document_level_inconsistencies_none_in_cases():
     for name in ("base-procurement.md", "base-nda.md", "proc-minimum.md"):
-        assert find_amount_inconsistencies(_case(name)) == []
+        assert find_amount_inconsistencies(read_case(name)) == []
 
 
 def test_clause_speed():
-    text = _case("base-procurement.md")
+    text = read_case("base-procurement.md")
     roles = find_party_roles(text)
     clause = _section(text, "(b) Prices stay fixed", 400)
     extract_clause_values(clause, roles)

@@ -2,21 +2,13 @@
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 
 from risk_copilot.extract import (find_dates, find_durations, find_fee_multiples,
                                   find_percentages, notice_periods)
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-
-def _case(name: str) -> str:
-    path = SHARED / "cases" / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return path.read_text()
+from tests.shared_data import read_case
 
 
 def _section(text: str, start_marker: str, length: int = 600) -> str:
@@ -66,12 +58,12 @@ def test_not_notice_periods(text):
 
 
 def test_notice_periods_in_cases():
-    base = _case("base-procurement.md")
+    base = read_case("base-procurement.md")
     term = _section(base, "**13. Term.**", 420)
     assert [n.days for n in notice_periods(term)] == [90]
-    tfc = _section(_case("proc-supplier-tfc.md"), "**14. Termination.**", 500)
+    tfc = _section(read_case("proc-supplier-tfc.md"), "**14. Termination.**", 500)
     assert sorted(n.days for n in notice_periods(tfc)) == [10, 45]
-    price = _section(_case("proc-price-increase.md"), "(b) Supplier may increase")
+    price = _section(read_case("proc-price-increase.md"), "(b) Supplier may increase")
     assert [n.text for n in notice_periods(price)] == ["fifteen (15) days"]
 
 
@@ -92,8 +84,8 @@ def test_not_dates(text):
     assert find_dates(text) == []
 
 
-def test_effective_date_in_case():
-    assert find_dates(_case("base-nda.md"))[0].date == dt.date(2025, 6, 2)
+def test_effective_date_inread_case():
+    assert find_dates(read_case("base-nda.md"))[0].date == dt.date(2025, 6, 2)
 
 
 @pytest.mark.parametrize("text,value", [
@@ -113,9 +105,9 @@ def test_percentage_period_and_mismatch():
 
 
 def test_percentages_in_cases():
-    liq = _case("proc-liquidated.md")
+    liq = read_case("proc-liquidated.md")
     assert any(p.value == 50 and p.text == "fifty percent (50%)" for p in find_percentages(liq))
-    price = _section(_case("base-procurement.md"), "(b) Prices stay fixed")
+    price = _section(read_case("base-procurement.md"), "(b) Prices stay fixed")
     assert [p.value for p in find_percentages(price)] == [4]
 
 
@@ -135,8 +127,8 @@ def test_fee_multiples(text, multiple):
     assert re.search(r"fees|amounts", f.basis)
 
 
-def test_months_of_fees_cap_in_case():
-    cap = _section(_case("base-procurement.md"), "(b) Each party's total liability", 300)
+def test_months_of_fees_cap_inread_case():
+    cap = _section(read_case("base-procurement.md"), "(b) Each party's total liability", 300)
     (f,) = find_fee_multiples(cap)
     assert f.months_of_fees == 12 and f.multiple is None
     assert f.basis.startswith("amounts paid and payable")

@@ -1,21 +1,12 @@
 """Numbers in words and money extraction."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from risk_copilot.extract import find_money, find_number_words, parse_number_words
 from risk_copilot.extract.clause_values import find_amount_inconsistencies
-
-CASES = Path(__file__).resolve().parents[3] / "shared" / "cases"
-
-
-def _case(name: str) -> str:
-    path = CASES / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return path.read_text()
+from tests.shared_data import read_case
 
 
 @pytest.mark.parametrize("words,value", [
@@ -80,13 +71,13 @@ def test_figure_then_words_in_parentheses_is_one_amount():
 
 
 def test_case_insurance_limits():
-    text = _case("base-procurement.md")
+    text = read_case("base-procurement.md")
     amounts = [(m.amount, m.currency) for m in find_money(text)]
     assert (Decimal(1_000_000), "USD") in amounts and (Decimal(2_000_000), "USD") in amounts
 
 
 def test_case_minimum_commitment():
-    text = _case("proc-minimum.md")
+    text = read_case("proc-minimum.md")
     assert any(m.amount == 5_000_000 and m.text == "USD 5,000,000" for m in find_money(text))
 
 
@@ -99,6 +90,6 @@ def test_not_money(text):
 
 
 def test_no_money_in_base_contract_other_than_insurance():
-    text = _case("base-procurement.md")
+    text = read_case("base-procurement.md")
     assert find_amount_inconsistencies(text) == []
     assert {m.text for m in find_money(text)} == {"USD 1,000,000", "USD 2,000,000"}

@@ -1,6 +1,5 @@
 """Jurisdictions, party roles, acting party and polarity."""
 
-from pathlib import Path
 
 import pytest
 
@@ -8,15 +7,7 @@ from risk_copilot.extract import (acting_parties, acting_party, find_jurisdictio
                                   find_party_roles, governing_law_jurisdictions, modality,
                                   polarity)
 from risk_copilot.extract.jurisdictions import CANADIAN_PROVINCES, US_STATES
-
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-
-
-def _case(name: str) -> str:
-    path = SHARED / "cases" / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return path.read_text()
+from tests.shared_data import read_case
 
 
 @pytest.mark.parametrize("text,name,kind", [
@@ -65,14 +56,14 @@ def test_lower_case_words_are_not_countries():
 
 
 def test_governing_law_in_cases():
-    assert [j.name for j in governing_law_jurisdictions(_case("base-procurement.md"))] == ["Massachusetts"]
-    assert [j.name for j in governing_law_jurisdictions(_case("base-nda.md"))] == ["Massachusetts"]
-    sey = governing_law_jurisdictions(_case("nda-governing-law.md"))
+    assert [j.name for j in governing_law_jurisdictions(read_case("base-procurement.md"))] == ["Massachusetts"]
+    assert [j.name for j in governing_law_jurisdictions(read_case("base-nda.md"))] == ["Massachusetts"]
+    sey = governing_law_jurisdictions(read_case("nda-governing-law.md"))
     assert [j.name for j in sey] == ["Seychelles"]
 
 
 def test_party_roles_procurement():
-    roles = find_party_roles(_case("base-procurement.md"))
+    roles = find_party_roles(read_case("base-procurement.md"))
     (cust,) = roles.by_role("customer")
     (supp,) = roles.by_role("supplier")
     assert (cust.alias, cust.name) == ("Customer", "Lakeshore Bio Ltd.")
@@ -82,7 +73,7 @@ def test_party_roles_procurement():
 
 
 def test_party_roles_nda():
-    roles = find_party_roles(_case("base-nda.md"))
+    roles = find_party_roles(read_case("base-nda.md"))
     assert {p.alias: p.role for p in roles.parties} == {
         "Lakeshore": "party", "Granite Peak": "party", "Discloser": "discloser", "Recipient": "recipient"}
     assert roles.role_of("Granite Peak Software Inc.") == "party"
@@ -121,7 +112,7 @@ def test_acting_parties_several_subjects():
 
 
 def test_acting_party_with_defined_short_names():
-    roles = find_party_roles(_case("base-nda.md"))
+    roles = find_party_roles(read_case("base-nda.md"))
     assert acting_party("Lakeshore will pay its own costs.", roles) == "party"
 
 
