@@ -1,7 +1,7 @@
 """The ``risk-copilot`` command line.
 
 Exit codes: 0 success; 2 bad input (one-line message, no traceback); 3 when a review
-reaches ``--fail-on``; 1 an unexpected internal error (traceback only with
+reaches ``--fail-on`` (or an ``eval cases`` run has a failing case); 1 an unexpected internal error (traceback only with
 ``RISK_COPILOT_DEBUG=1``). Other packages add sub-commands through the entry-point
 group ``risk_copilot.commands`` (a ``register(subparsers)`` function).
 """
@@ -125,6 +125,37 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
+EVALUATIONS = {  # sub-command -> module exposing add_arguments(parser) and run(args) -> int
+    "cuad": ("risk_copilot.evaluation.cuad", "clause-level CUAD evaluation: AUPR and precision at 80%%/90%% recall"),
+    "contract-nli": ("risk_copilot.evaluation.contract_nli", "ContractNLI evaluation of the NDA hypotheses"),
+    "cases": ("risk_copilot.evaluation.cases", "the acceptance cases: each expectation met or not, and totals"),
+}
+
+
+def _register_evaluations(sub) -> None:
+    """``risk-copilot eval <name>``: each evaluation module adds its own options; the
+    heavy work is imported only when the command runs."""
+    import importlib
+
+    evaluation = sub.add_parser("eval", help="measure the reviewer on labelled data and the acceptance cases")
+    eval_sub = evaluation.add_subparsers(dest="eval_command", required=True)
+    for name, (module_name, help_text) in EVALUATIONS.items():
+        parser = eval_sub.add_parser(name, help=help_text)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            parser.set_defaults(func=lambda args, m=module_name: _evaluation_unavailable(m))
+            continue
+        module.add_arguments(parser)
+        parser.set_defaults(func=module.run)
+
+
+def _evaluation_unavailable(module_name: str) -> int:
+    raise ReviewError(f"{module_name} is not installed in this build", code="evaluation_unavailable")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="risk-copilot", description="Offline contract risk review.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--longest-cuad", help="also bench the longest .txt file in this folder")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench)
+
+    _register_evaluations(sub)
 
     from risk_copilot.batch.commands import register_batch_commands
 
