@@ -5,15 +5,19 @@ computed from ``numbering.xml`` (decimal, letters, roman; ``lvlText`` patterns s
 ``%1.%2``) and written in front of the paragraph text, and the paragraph becomes a
 ``list_item`` block with ``level`` = ``ilvl``. Heading-styled paragraphs become
 ``heading`` blocks. Guards: zip-bomb checks on the zip directory before anything is
-decompressed, and XML with a DTD (entity declarations) is refused; python-docx's lxml
-parser is also configured with ``resolve_entities=False``.
+decompressed; then every part is inflated in bounded steps and must match its declared
+size and CRC (so the directory cannot lie); XML with a DTD (entity declarations) is
+refused, in any encoding; python-docx's lxml parser also runs with
+``resolve_entities=False``.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from typing import Any, Iterator
 
 from risk_copilot.document import Block
@@ -69,21 +73,101 @@ def check_zip_safety(data: bytes, name: str) -> None:
                 details={"name": name},
             )
         for info in infos:
-            if info.filename.endswith((".xml", ".rels")):
-                try:
-                    head = zf.open(info).read(4096)
-                except Exception:  # noqa: BLE001 - any decompression failure means a damaged file
-                    raise IngestError(
-                        f"The file '{name}' is damaged: part '{info.filename}' cannot be read.",
-                        code="corrupt_file",
-                        details={"name": name, "part": info.filename},
-                    ) from None
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise IngestError(
-                        f"The file '{name}' contains XML entity declarations, which are refused for safety.",
-                        code="corrupt_file",
-                        details={"name": name, "part": info.filename},
-                    )
+            head = _inflate_checked(data, zf, info, name)
+            if info.filename.endswith((".xml", ".rels")) and _declares_dtd(head):
+                raise IngestError(
+                    f"The file '{name}' contains XML entity declarations, which are refused for safety.",
+                    code="corrupt_file",
+                    details={"name": name, "part": info.filename},
+                )
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+_HEAD_BYTES = 65_536  # the XML prolog (declaration, comments, DOCTYPE) must fit in this
+_INFLATE_STEP = 1 << 20
+
+
+def _inflate_checked(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """Inflate one part in bounded steps and return its first bytes.
+
+    The directory's declared sizes are what the bomb checks trust, so they are verified
+    here: a part that inflates to more (or less) than it declares is refused as soon as
+    it passes its declared size. (``zipfile`` itself decompresses a whole member in one
+    call before truncating it to the declared size: a 2 GB part declared as 40 KB would
+    fill memory before its CRC is checked.) Only stored and deflated parts are accepted.
+    """
+
+    def damaged(why: str) -> IngestError:
+        return IngestError(
+            f"The file '{name}' is damaged: part '{info.filename}' {why}.",
+            code="corrupt_file",
+            details={"name": name, "part": info.filename},
+        )
+
+    if info.flag_bits & 0x1:
+        raise damaged("is encrypted")
+    offset = info.header_offset
+    try:
+        signature, name_len, extra_len = _LOCAL_HEADER.unpack_from(data, offset)
+    except struct.error:
+        raise damaged("has no local header") from None
+    if signature != b"PK\x03\x04":
+        raise damaged("has no local header")
+    start = offset + _LOCAL_HEADER.size + name_len + extra_len
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise damaged("is cut short")
+    if info.compress_type == zipfile.ZIP_STORED:
+        produced, head = len(raw), raw[:_HEAD_BYTES]
+        crc = zlib.crc32(raw)
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        produced, crc, head, pending = 0, 0, b"", raw
+        try:
+            while pending and not inflater.eof:
+                out = inflater.decompress(pending, _INFLATE_STEP)
+                produced += len(out)
+                if produced > info.file_size:
+                    raise damaged(f"inflates to more than the {info.file_size:,} bytes it declares")
+                crc = zlib.crc32(out, crc)
+                if len(head) < _HEAD_BYTES:
+                    head += out[:_HEAD_BYTES - len(head)]
+                pending = inflater.unconsumed_tail
+                if not out and pending:
+                    raise damaged("cannot be inflated")
+        except zlib.error:
+            raise damaged("cannot be inflated") from None
+    else:
+        raise damaged("uses a compression method Word does not use")
+    if produced != info.file_size or crc != info.CRC:
+        raise damaged("does not match its declared size and checksum")
+    return head
+
+
+_DTD_RE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_ELEMENT_RE = re.compile(rb"<[A-Za-z_:]")
+
+
+def _declares_dtd(head: bytes) -> bool:
+    """True when an XML part's prolog declares a DTD, or cannot be checked.
+
+    NUL bytes are dropped first, so UTF-16 and UTF-32 text reads as ASCII; the part must
+    then start with ``<`` (after a byte-order mark), and its root element must start
+    within the first 64 KB (a DOCTYPE can only come before it).
+    """
+    text = head.replace(b"\x00", b"")
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if text.startswith(bom):
+            text = text[len(bom):]
+            break
+    text = text.lstrip(b" \t\r\n")
+    if not text:
+        return False  # an empty part: nothing to declare
+    if not text.startswith(b"<"):
+        return True  # not XML in an encoding we can check (e.g. EBCDIC)
+    if _DTD_RE.search(text):
+        return True
+    return _ELEMENT_RE.search(text) is None and len(head) >= _HEAD_BYTES
 
 
 def read_docx(data: bytes, name: str) -> tuple[str, tuple[Block, ...]]:
