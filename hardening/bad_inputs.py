@@ -378,7 +378,7 @@ def generate(folder: str | Path, *, large: bool = True) -> list[BadInput]:
         inputs.append(BadInput(path.name, path, "50 MB of text", REFUSED, ("file_too_large",), True))
         sentence = "The Supplier shall deliver the goods and the Buyer shall pay the price. "
         add("one-5mb-line.txt", sentence * (5 * 1024 * 1024 // len(sentence)), "one 5 MB line of text, no newline",
-            EITHER, ("file_too_large",), is_large=True)
-        add("ten-thousand-sections.txt", numbered_sections(10_000), "10,000 tiny numbered sections", EITHER,
-            ("file_too_large",), is_large=True)
+            REFUSED, ("file_too_large",), is_large=True)
+        add("ten-thousand-sections.txt", numbered_sections(10_000), "10,000 tiny numbered sections", REVIEWED,
+            is_large=True)
     return inputs

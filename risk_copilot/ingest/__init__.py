@@ -18,6 +18,10 @@ from risk_copilot.ingest.plain_text import decode_text, read_markdown, read_plai
 __all__ = ["SUPPORTED_FORMATS", "ingest_path", "ingest_bytes", "ingest_text"]
 
 DEFAULT_MAX_BYTES = 25_000_000
+# About 4.5 times the longest CUAD contract (335,519 characters). Review time grows with
+# the number of clauses (each is embedded), so a 5 MB one-line text is refused rather
+# than holding a worker for many minutes.
+DEFAULT_MAX_CHARACTERS = 1_500_000
 
 
 def _too_large(name: str, size: int, max_bytes: int) -> IngestError:
@@ -28,7 +32,8 @@ def _too_large(name: str, size: int, max_bytes: int) -> IngestError:
     )
 
 
-def ingest_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> IngestedDocument:
+def ingest_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES,
+                max_characters: int = DEFAULT_MAX_CHARACTERS) -> IngestedDocument:
     """Read a contract file from disk (format from extension and magic bytes)."""
     p = Path(path)
     name = p.name or str(p)
@@ -45,7 +50,15 @@ def ingest_path(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BY
         data = p.read_bytes()
     except FileNotFoundError:
         raise IngestError(f"The file '{p}' does not exist.", code="file_not_found", details={"path": str(p)}) from None
-    return ingest_bytes(data, name, max_bytes=max_bytes)
+    return ingest_bytes(data, name, max_bytes=max_bytes, max_characters=max_characters)
+
+
+def _too_long(name: str, characters: int, max_characters: int) -> IngestError:
+    return IngestError(
+        f"The file '{name}' holds {characters:,} characters of text, more than the {max_characters:,} allowed.",
+        code="file_too_large",
+        details={"name": name, "characters": characters, "max_characters": max_characters},
+    )
 
 
 def ingest_bytes(
@@ -54,8 +67,12 @@ def ingest_bytes(
     *,
     format: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_characters: int = DEFAULT_MAX_CHARACTERS,
 ) -> IngestedDocument:
-    """Ingest the original bytes of a contract; ``format`` overrides detection."""
+    """Ingest the original bytes of a contract; ``format`` overrides detection.
+
+    Refused with ``file_too_large``: more than ``max_bytes`` bytes, or more than
+    ``max_characters`` characters of text."""
     name = Path(name).name or name or "document"
     if len(data) > max_bytes:
         raise _too_large(name, len(data), max_bytes)
@@ -74,13 +91,18 @@ def ingest_bytes(
         text, blocks = read_docx(data, name)
     else:
         decoded = decode_text(data, name)
+        if len(decoded) > max_characters:
+            raise _too_long(name, len(decoded), max_characters)
         text, blocks = read_markdown(decoded) if fmt == "md" else read_plain_text(decoded)
     if not text.strip():
         raise _empty(name)
+    if len(text) > max_characters:
+        raise _too_long(name, len(text), max_characters)
     return IngestedDocument(name=name, format=fmt, sha256=sha, text=text, blocks=blocks, pages=pages)
 
 
-def ingest_text(text: str, name: str = "input.txt", format: str = "txt") -> IngestedDocument:
+def ingest_text(text: str, name: str = "input.txt", format: str = "txt", *,
+                max_characters: int = DEFAULT_MAX_CHARACTERS) -> IngestedDocument:
     """Ingest text already in memory (``txt`` or ``md``); sha256 is of its UTF-8 bytes."""
     fmt = normalize_format(format, name)
     if fmt not in ("txt", "md"):
@@ -89,6 +111,8 @@ def ingest_text(text: str, name: str = "input.txt", format: str = "txt") -> Inge
             code="unsupported_format",
             details={"name": name, "format": fmt},
         )
+    if len(text) > max_characters:
+        raise _too_long(name, len(text), max_characters)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     out, blocks = read_markdown(text) if fmt == "md" else read_plain_text(text)
     if not out.strip():

@@ -110,3 +110,21 @@ def test_a_plain_docx_written_by_the_corpus_zip_writer_is_read():
     xml = bad_inputs.document_xml(["1. Term. This Agreement lasts one year.", "2. Law. English law applies."])
     document = ingest_bytes(bad_inputs.docx_bytes(xml.encode()), "plain.docx")
     assert "English law applies." in document.text
+
+
+def test_text_over_the_character_limit_is_refused_as_too_large():
+    # Regression: a 5 MB one-line text was reviewed clause by clause for many minutes.
+    from risk_copilot.ingest import DEFAULT_MAX_CHARACTERS, ingest_text
+
+    sentence = "The Supplier shall deliver the goods and the Buyer shall pay the price. "
+    text = sentence * (DEFAULT_MAX_CHARACTERS // len(sentence) + 1)
+    for ingest in (lambda: ingest_bytes(text.encode(), "long.txt"), lambda: ingest_text(text, "long.md", "md")):
+        with pytest.raises(IngestError) as exc:
+            ingest()
+        assert exc.value.code == "file_too_large"
+        assert exc.value.details["characters"] == len(text)
+    xml = bad_inputs.document_xml(["1. Term. This Agreement lasts one year."] * 10)
+    with pytest.raises(IngestError) as exc:
+        ingest_bytes(bad_inputs.docx_bytes(xml.encode()), "short.docx", max_characters=100)
+    assert exc.value.code == "file_too_large"
+    assert ingest_text(sentence * 10).text.startswith("The Supplier")
