@@ -98,13 +98,13 @@ def _document_raw_bodies(app: FastAPI) -> None:
     """Routes that read JSON or multipart themselves reference these request schemas by name."""
     from fastapi.openapi.utils import get_openapi
 
-    from api.schemas import ApprovalCheckRequest, ReviewRequest, ScanPathRequest
+    from api.schemas import ApprovalCheckRequest, ErrorBody, ReviewRequest, ScanPathRequest
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-            for model in (ReviewRequest, ApprovalCheckRequest, ScanPathRequest):
+            for model in (ReviewRequest, ApprovalCheckRequest, ScanPathRequest, ErrorBody):
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(schema.pop("$defs", {}))
                 schemas[model.__name__] = schema

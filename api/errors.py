@@ -62,9 +62,19 @@ def install_error_handlers(app: FastAPI, logger: logging.Logger) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:  # the framework's own: a body it cannot read (bad JSON encoding, bad multipart)
+            message = exc.detail if isinstance(exc.detail, str) else "unreadable body"
+            return error_response(422, "invalid_input", "the request body cannot be read as its declared media type",
+                                  {"problems": [{"loc": ["body"], "message": message, "type": "body_parse"}]})
         code = HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return error_response(exc.status_code, code, message, None, getattr(exc, "headers", None))
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError):
+        # a number the database cannot hold (ids are 64-bit): invalid input, never a 500
+        return error_response(422, "invalid_input", "a number in the request is out of range",
+                              {"problems": [{"loc": [], "message": "integer out of range", "type": "out_of_range"}]})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

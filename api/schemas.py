@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["high", "medium", "low", "info"]
+# ids and version numbers are database integers (64-bit): larger numbers are refused as invalid input (422)
+MAX_DB_INT = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="a database id")]
 ContractTypeCode = Field(..., pattern=r"^[a-z][a-z0-9_\-]{0,31}$", examples=["procurement"])
 
 FINDING_EXAMPLE = {
@@ -132,9 +137,14 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+ERROR_BODY_REF = {"$ref": "#/components/schemas/ErrorBody"}
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the shared error shape."""
-    return {s: {"model": ErrorBody} for s in statuses}
+    """OpenAPI ``responses`` entries for the shared error shape: always ``application/json``, also on
+    routes whose success is HTML, YAML or a download (the app registers ``ErrorBody`` in the document)."""
+    return {s: {"description": HTTPStatus(s).phrase, "content": {"application/json": {"schema": ERROR_BODY_REF}}}
+            for s in statuses}
 
 
 # --- batch scans and portfolio search -------------------------------------------------------------------

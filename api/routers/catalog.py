@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.auth import current_principal, require_action, services
 from api.errors import ApiError
-from api.schemas import errors
+from api.schemas import RowId, errors
 from api.services import AppServices
 from clm_core import actions as A
 from clm_core.services.access_service import Principal
@@ -164,7 +164,7 @@ def notifications(unread_only: bool = False, svc: AppServices = Depends(services
 
 @router.post("/notifications/{notification_id}/read", tags=["insight"], responses=errors(401, 404),
              summary="Mark a notification read")
-def mark_read(notification_id: int, svc: AppServices = Depends(services),
+def mark_read(notification_id: RowId, svc: AppServices = Depends(services),
               principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     svc.clm.insights.mark_read(principal.username, notification_id)
     return {"id": notification_id, "read": True}

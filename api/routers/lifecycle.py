@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import contract_in_org, current_principal, require_action, services
 from api.errors import ApiError
-from api.schemas import Severity, errors
+from api.schemas import MAX_DB_INT, RowId, Severity, errors
 from api.services import AppServices
 from clm_core import actions as A
 from clm_core.services.access_service import Principal
@@ -74,7 +74,7 @@ class ContractCreate(BaseModel):
                    "quantity": "240"}], "variant_choices": {"termination": "standard"}}]})
     template_key: str
     title: str = Field(..., min_length=1, max_length=300)
-    vendor_id: int
+    vendor_id: int = Field(..., ge=1, le=MAX_DB_INT)
     attributes: dict[str, Any] = {}
     effective_date: date
     expiry_date: date | None = None
@@ -167,7 +167,7 @@ class TeamMemberIn(BaseModel):
     role: str = Field(..., min_length=1, max_length=64)
 
 
-def _guard(svc: AppServices, principal: Principal, contract_id: int) -> str:
+def _guard(svc: AppServices, principal: Principal, contract_id: RowId) -> str:
     contract_in_org(svc, principal, contract_id)
     return principal.username
 
@@ -231,7 +231,8 @@ async def ingest_upload(svc: AppServices, file: UploadFile) -> tuple[str, str]:
 @router.post("/contracts/import", response_model=ContractOut, status_code=201, responses=errors(401, 403, 413, 415, 422),
              summary="Import a counterparty's document (TXT, Markdown, DOCX, PDF) as a new Draft contract")
 async def import_contract(file: UploadFile = File(...), contract_type: str = Form(..., examples=["procurement"]),
-                          title: str = Form("", max_length=300), vendor_id: int | None = Form(None),
+                          title: str = Form("", max_length=300),
+                          vendor_id: int | None = Form(None, ge=1, le=MAX_DB_INT),
                           submit: bool = Form(False, description="submit for review and approval at once"),
                           svc: AppServices = Depends(services),
                           principal: Principal = Depends(current_principal)) -> dict[str, Any]:
@@ -251,14 +252,14 @@ async def import_contract(file: UploadFile = File(...), contract_type: str = For
 
 
 @router.get("/contracts/{contract_id}", response_model=ContractOut, responses=E, summary="One contract")
-def get_contract(contract_id: int, svc: AppServices = Depends(services),
+def get_contract(contract_id: RowId, svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return _contract(svc.clm.contracts.get(_guard(svc, principal, contract_id), contract_id))
 
 
 @router.patch("/contracts/{contract_id}/terms", response_model=ContractOut, responses=E,
               summary="Edit attributes, lines, clause variants or dates of a Draft (new version)")
-def edit_terms(contract_id: int, body: TermsEdit, svc: AppServices = Depends(services),
+def edit_terms(contract_id: RowId, body: TermsEdit, svc: AppServices = Depends(services),
                principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     dump = lambda lines: None if lines is None else [ln.model_dump(mode="json") for ln in lines]  # noqa: E731
     return _contract(svc.clm.contracts.edit_terms(
@@ -269,14 +270,14 @@ def edit_terms(contract_id: int, body: TermsEdit, svc: AppServices = Depends(ser
 
 @router.put("/contracts/{contract_id}/text", response_model=ContractOut, responses=E,
             summary="Replace the negotiated text of a Draft (new version)")
-def edit_text(contract_id: int, body: TextEdit, svc: AppServices = Depends(services),
+def edit_text(contract_id: RowId, body: TextEdit, svc: AppServices = Depends(services),
               principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return _contract(svc.clm.contracts.edit_text(_guard(svc, principal, contract_id), contract_id, body.text,
                                                  note=body.note, if_version=body.if_version))
 
 
 @router.get("/contracts/{contract_id}/versions", responses=E, summary="Versions of a contract")
-def versions(contract_id: int, svc: AppServices = Depends(services),
+def versions(contract_id: RowId, svc: AppServices = Depends(services),
              principal: Principal = Depends(current_principal)) -> list[dict[str, Any]]:
     rows = svc.clm.contracts.versions(_guard(svc, principal, contract_id), contract_id)
     return [jsonable({k: v for k, v in r.items() if k != "terms"} | {"created_at": r["created_at"].isoformat()})
@@ -285,15 +286,15 @@ def versions(contract_id: int, svc: AppServices = Depends(services),
 
 @router.get("/contracts/{contract_id}/versions/{version_no}/text", response_class=Response, responses=E,
             summary="The text of one version (Markdown)")
-def version_text(contract_id: int, version_no: int, svc: AppServices = Depends(services),
+def version_text(contract_id: RowId, version_no: RowId, svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> Response:
     text = svc.clm.contracts.text(_guard(svc, principal, contract_id), contract_id, version_no)
     return Response(text, media_type="text/markdown; charset=utf-8")
 
 
 @router.get("/contracts/{contract_id}/redline", responses=E, summary="Word-level redline between two versions")
-def redline(contract_id: int, from_version: int = Query(..., alias="from", ge=1),
-            to_version: int = Query(..., alias="to", ge=1), svc: AppServices = Depends(services),
+def redline(contract_id: RowId, from_version: int = Query(..., alias="from", ge=1, le=MAX_DB_INT),
+            to_version: int = Query(..., alias="to", ge=1, le=MAX_DB_INT), svc: AppServices = Depends(services),
             principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     diff = svc.clm.contracts.redline(_guard(svc, principal, contract_id), contract_id, from_version, to_version)
     return {"from": from_version, "to": to_version, **jsonable(diff)}
@@ -304,8 +305,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 @router.get("/contracts/{contract_id}/redline.docx", response_class=Response, responses=E,
             summary="Redline as DOCX with tracked changes")
-def redline_docx(contract_id: int, from_version: int = Query(..., alias="from", ge=1),
-                 to_version: int = Query(..., alias="to", ge=1), svc: AppServices = Depends(services),
+def redline_docx(contract_id: RowId, from_version: int = Query(..., alias="from", ge=1, le=MAX_DB_INT),
+                 to_version: int = Query(..., alias="to", ge=1, le=MAX_DB_INT), svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> Response:
     data = svc.clm.contracts.export_redline_docx(_guard(svc, principal, contract_id), contract_id, from_version,
                                                  to_version)
@@ -315,7 +316,8 @@ def redline_docx(contract_id: int, from_version: int = Query(..., alias="from", 
 
 @router.get("/contracts/{contract_id}/document.docx", response_class=Response, responses=E,
             summary="A version rendered as DOCX")
-def document_docx(contract_id: int, version: int | None = Query(None, ge=1), svc: AppServices = Depends(services),
+def document_docx(contract_id: RowId, version: int | None = Query(None, ge=1, le=MAX_DB_INT),
+                  svc: AppServices = Depends(services),
                   principal: Principal = Depends(current_principal)) -> Response:
     data = svc.clm.contracts.export_docx(_guard(svc, principal, contract_id), contract_id, version)
     return Response(data, media_type=DOCX,
@@ -323,7 +325,7 @@ def document_docx(contract_id: int, version: int | None = Query(None, ge=1), svc
 
 
 @router.get("/contracts/{contract_id}/history", responses=E, summary="Status history")
-def history(contract_id: int, svc: AppServices = Depends(services),
+def history(contract_id: RowId, svc: AppServices = Depends(services),
             principal: Principal = Depends(current_principal)) -> list[dict[str, str]]:
     rows = svc.clm.contracts.status_history(_guard(svc, principal, contract_id), contract_id)
     return [{"action": a, "from": f, "to": t, "actor": who} for a, f, t, who in rows]
@@ -331,7 +333,7 @@ def history(contract_id: int, svc: AppServices = Depends(services),
 
 @router.post("/contracts/{contract_id}/documents", status_code=201, responses=errors(401, 403, 404, 413, 422),
              summary="Attach a document")
-async def attach(contract_id: int, file: UploadFile = File(...), svc: AppServices = Depends(services),
+async def attach(contract_id: RowId, file: UploadFile = File(...), svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> dict[str, str]:
     actor = _guard(svc, principal, contract_id)
     data = await file.read()
@@ -341,7 +343,7 @@ async def attach(contract_id: int, file: UploadFile = File(...), svc: AppService
 
 
 @router.get("/contracts/{contract_id}/documents", responses=E, summary="Attached documents")
-def documents(contract_id: int, svc: AppServices = Depends(services),
+def documents(contract_id: RowId, svc: AppServices = Depends(services),
               principal: Principal = Depends(current_principal)) -> list[dict[str, Any]]:
     return [jsonable(d | {"uploaded_at": d["uploaded_at"].isoformat()})
             for d in svc.clm.contracts.documents(_guard(svc, principal, contract_id), contract_id)]
@@ -349,7 +351,7 @@ def documents(contract_id: int, svc: AppServices = Depends(services),
 
 @router.get("/contracts/{contract_id}/documents/{document_id}", response_class=Response, responses=E,
             summary="Download an attached document")
-def document(contract_id: int, document_id: int, svc: AppServices = Depends(services),
+def document(contract_id: RowId, document_id: RowId, svc: AppServices = Depends(services),
              principal: Principal = Depends(current_principal)) -> Response:
     name, media, content = svc.clm.contracts.document_content(_guard(svc, principal, contract_id), contract_id,
                                                               document_id)
@@ -358,14 +360,14 @@ def document(contract_id: int, document_id: int, svc: AppServices = Depends(serv
 
 
 @router.get("/contracts/{contract_id}/team", responses=E, summary="Contract team")
-def team(contract_id: int, svc: AppServices = Depends(services),
+def team(contract_id: RowId, svc: AppServices = Depends(services),
          principal: Principal = Depends(current_principal)) -> list[dict[str, str]]:
     return [{"username": u, "role": r} for u, r in svc.clm.contracts.team(_guard(svc, principal, contract_id),
                                                                           contract_id)]
 
 
 @router.post("/contracts/{contract_id}/team", status_code=201, responses=E, summary="Add a team member")
-def add_team(contract_id: int, body: TeamMemberIn, svc: AppServices = Depends(services),
+def add_team(contract_id: RowId, body: TeamMemberIn, svc: AppServices = Depends(services),
              principal: Principal = Depends(current_principal)) -> dict[str, str]:
     svc.clm.contracts.add_team_member(_guard(svc, principal, contract_id), contract_id, body.username, body.role)
     return {"username": body.username, "role": body.role}
@@ -375,7 +377,7 @@ def add_team(contract_id: int, body: TeamMemberIn, svc: AppServices = Depends(se
 
 @router.post("/contracts/{contract_id}/submit", responses=errors(401, 403, 404, 409, 422, 502),
              summary="Submit for approval: runs the risk review and creates the approval steps")
-async def submit(contract_id: int, svc: AppServices = Depends(services),
+async def submit(contract_id: RowId, svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     import anyio
 
@@ -387,7 +389,7 @@ async def submit(contract_id: int, svc: AppServices = Depends(services),
 
 @router.get("/contracts/{contract_id}/review", responses=E,
             summary="The current review: review JSON with text, reviewer decisions and approval steps")
-def current_review(contract_id: int, svc: AppServices = Depends(services),
+def current_review(contract_id: RowId, svc: AppServices = Depends(services),
                    principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     detail = svc.clm.review_desk.review_detail(_guard(svc, principal, contract_id), contract_id)
     if detail is None:
@@ -397,7 +399,7 @@ def current_review(contract_id: int, svc: AppServices = Depends(services),
 
 @router.post("/contracts/{contract_id}/findings/{finding_id}/accept", responses=E,
              summary="Accept a flagged risk (the finding's approver role; a reason is required)")
-def accept_risk(contract_id: int, finding_id: str, body: AcceptRisk, svc: AppServices = Depends(services),
+def accept_risk(contract_id: RowId, finding_id: str, body: AcceptRisk, svc: AppServices = Depends(services),
                 principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     actor = _guard(svc, principal, contract_id)
     svc.clm.approvals.accept_risk(actor, contract_id, finding_id, reason=body.reason, note=body.note)
@@ -406,7 +408,7 @@ def accept_risk(contract_id: int, finding_id: str, body: AcceptRisk, svc: AppSer
 
 @router.post("/contracts/{contract_id}/findings/{finding_id}/severity", responses=E,
              summary="Change a finding's severity, with a reason")
-def change_severity(contract_id: int, finding_id: str, body: SeverityChange, svc: AppServices = Depends(services),
+def change_severity(contract_id: RowId, finding_id: str, body: SeverityChange, svc: AppServices = Depends(services),
                     principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return svc.clm.review_desk.change_severity(_guard(svc, principal, contract_id), contract_id, finding_id,
                                                severity=body.severity, reason=body.reason)
@@ -414,7 +416,7 @@ def change_severity(contract_id: int, finding_id: str, body: SeverityChange, svc
 
 @router.post("/contracts/{contract_id}/findings/{finding_id}/fallback", responses=E,
              summary="Propose the playbook's fallback wording: a new version (back to Draft) and its redline")
-def propose_fallback(contract_id: int, finding_id: str, svc: AppServices = Depends(services),
+def propose_fallback(contract_id: RowId, finding_id: str, svc: AppServices = Depends(services),
                      principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     actor = _guard(svc, principal, contract_id)
     result = svc.clm.review_desk.propose_fallback(actor, contract_id, finding_id)
@@ -423,14 +425,14 @@ def propose_fallback(contract_id: int, finding_id: str, svc: AppServices = Depen
 
 
 @router.post("/contracts/{contract_id}/approvals/{role}/approve", responses=E, summary="Approve your step")
-def approve(contract_id: int, role: str, body: Note, svc: AppServices = Depends(services),
+def approve(contract_id: RowId, role: str, body: Note, svc: AppServices = Depends(services),
             principal: Principal = Depends(current_principal)) -> dict[str, str]:
     status = svc.clm.approvals.approve(_guard(svc, principal, contract_id), contract_id, role=role, note=body.note)
     return {"status": status}
 
 
 @router.post("/contracts/{contract_id}/approvals/{role}/reject", responses=E, summary="Reject (send back)")
-def reject(contract_id: int, role: str, body: ReasonNote, svc: AppServices = Depends(services),
+def reject(contract_id: RowId, role: str, body: ReasonNote, svc: AppServices = Depends(services),
            principal: Principal = Depends(current_principal)) -> dict[str, str]:
     status = svc.clm.approvals.reject(_guard(svc, principal, contract_id), contract_id, role=role,
                                       reason=body.reason, note=body.note)
@@ -438,7 +440,7 @@ def reject(contract_id: int, role: str, body: ReasonNote, svc: AppServices = Dep
 
 
 @router.post("/contracts/{contract_id}/revise", responses=E, summary="Back to Draft for changes")
-def revise(contract_id: int, svc: AppServices = Depends(services),
+def revise(contract_id: RowId, svc: AppServices = Depends(services),
            principal: Principal = Depends(current_principal)) -> dict[str, str]:
     return {"status": svc.clm.approvals.revise(_guard(svc, principal, contract_id), contract_id)}
 
@@ -450,7 +452,7 @@ def open_approvals(svc: AppServices = Depends(services),
 
 
 @router.post("/contracts/{contract_id}/hold", response_model=ContractOut, responses=E, summary="Put on hold")
-def hold(contract_id: int, body: ReasonNote, svc: AppServices = Depends(services),
+def hold(contract_id: RowId, body: ReasonNote, svc: AppServices = Depends(services),
          principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     view = svc.clm.contracts.hold(_guard(svc, principal, contract_id), contract_id, body.reason)
     _dispatch(svc)
@@ -459,7 +461,7 @@ def hold(contract_id: int, body: ReasonNote, svc: AppServices = Depends(services
 
 @router.post("/contracts/{contract_id}/release-hold", response_model=ContractOut, responses=E,
              summary="Release a hold")
-def release_hold(contract_id: int, svc: AppServices = Depends(services),
+def release_hold(contract_id: RowId, svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     view = svc.clm.contracts.release_hold(_guard(svc, principal, contract_id), contract_id)
     _dispatch(svc)
@@ -467,7 +469,7 @@ def release_hold(contract_id: int, svc: AppServices = Depends(services),
 
 
 @router.post("/contracts/{contract_id}/cancel", response_model=ContractOut, responses=E, summary="Cancel")
-def cancel(contract_id: int, body: ReasonNote, svc: AppServices = Depends(services),
+def cancel(contract_id: RowId, body: ReasonNote, svc: AppServices = Depends(services),
            principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return _contract(svc.clm.contracts.cancel(_guard(svc, principal, contract_id), contract_id, body.reason))
 
@@ -476,7 +478,7 @@ def cancel(contract_id: int, body: ReasonNote, svc: AppServices = Depends(servic
 
 @router.post("/contracts/{contract_id}/signatures", status_code=201, responses=E,
              summary="Send an approved contract for signature; returns the signing links")
-def send_for_signature(contract_id: int, body: SignatureRequest, svc: AppServices = Depends(services),
+def send_for_signature(contract_id: RowId, body: SignatureRequest, svc: AppServices = Depends(services),
                        principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     result = svc.clm.signatures.send_for_signature(_guard(svc, principal, contract_id), contract_id,
                                                    internal_signer=body.internal_signer)
@@ -486,21 +488,21 @@ def send_for_signature(contract_id: int, body: SignatureRequest, svc: AppService
 
 
 @router.get("/contracts/{contract_id}/signatures", responses=E, summary="The envelope and its signers")
-def envelope(contract_id: int, svc: AppServices = Depends(services),
+def envelope(contract_id: RowId, svc: AppServices = Depends(services),
              principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return jsonable(svc.clm.signatures.envelope(_guard(svc, principal, contract_id), contract_id))
 
 
 @router.get("/contracts/{contract_id}/signatures/my-link", responses=E,
             summary="Your own signing link (internal signer), once it is your turn")
-def my_signing_link(contract_id: int, svc: AppServices = Depends(services),
+def my_signing_link(contract_id: RowId, svc: AppServices = Depends(services),
                     principal: Principal = Depends(current_principal)) -> dict[str, str]:
     inv = svc.clm.signatures.my_signing_link(_guard(svc, principal, contract_id), contract_id)
     return {"email": inv.email, "url": f"/v1/signing/{inv.token}", "expires_at": inv.expires_at.isoformat()}
 
 
 @router.post("/contracts/{contract_id}/signatures/void", responses=E, summary="Void the open envelope")
-def void(contract_id: int, body: ReasonNote, svc: AppServices = Depends(services),
+def void(contract_id: RowId, body: ReasonNote, svc: AppServices = Depends(services),
          principal: Principal = Depends(current_principal)) -> dict[str, str]:
     return {"status": svc.clm.signatures.void(_guard(svc, principal, contract_id), contract_id, reason=body.reason)}
 
@@ -528,7 +530,7 @@ def decline(token: str, body: DeclineBody, svc: AppServices = Depends(services))
 
 # --- ERP purchase agreement and release orders ---------------------------------------------------------
 
-def _agreement_number(svc: AppServices, principal: Principal, contract_id: int) -> tuple[str, str]:
+def _agreement_number(svc: AppServices, principal: Principal, contract_id: RowId) -> tuple[str, str]:
     actor = _guard(svc, principal, contract_id)
     view = svc.clm.contracts.get(actor, contract_id)
     if not view.agreement_number:
@@ -537,7 +539,7 @@ def _agreement_number(svc: AppServices, principal: Principal, contract_id: int) 
 
 
 @router.get("/contracts/{contract_id}/purchase-agreement", responses=E, summary="The ERP purchase agreement")
-def purchase_agreement(contract_id: int, svc: AppServices = Depends(services),
+def purchase_agreement(contract_id: RowId, svc: AppServices = Depends(services),
                        principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     number, _ = _agreement_number(svc, principal, contract_id)
     return jsonable(svc.clm.ledger.agreement(number))
@@ -545,7 +547,7 @@ def purchase_agreement(contract_id: int, svc: AppServices = Depends(services),
 
 @router.post("/contracts/{contract_id}/release-orders", status_code=201, responses=E,
              summary="Release order against the agreement (within its quantities and prices)")
-def release_order(contract_id: int, body: ReleaseOrderIn, svc: AppServices = Depends(services),
+def release_order(contract_id: RowId, body: ReleaseOrderIn, svc: AppServices = Depends(services),
                   principal: Principal = Depends(require_action(A.RELEASE_ORDER_CREATE))) -> dict[str, Any]:
     _, agreement = _agreement_number(svc, principal, contract_id)
     return svc.clm.ledger.create_release_order(agreement, body.item, body.quantity, body.unit_price)
@@ -555,14 +557,14 @@ def release_order(contract_id: int, body: ReleaseOrderIn, svc: AppServices = Dep
 
 @router.post("/contracts/{contract_id}/amendments", response_model=ContractOut, responses=E,
              summary="Open an amendment (back to Draft; re-review and re-approval follow)")
-def amend(contract_id: int, body: Note, svc: AppServices = Depends(services),
+def amend(contract_id: RowId, body: Note, svc: AppServices = Depends(services),
           principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     return _contract(svc.clm.after_execution.amend(_guard(svc, principal, contract_id), contract_id, note=body.note))
 
 
 @router.post("/contracts/{contract_id}/termination", response_model=ContractOut, responses=E,
              summary="Terminate an executed contract (closes the purchase agreement)")
-def terminate(contract_id: int, body: ReasonNote, svc: AppServices = Depends(services),
+def terminate(contract_id: RowId, body: ReasonNote, svc: AppServices = Depends(services),
               principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     view = svc.clm.after_execution.terminate(_guard(svc, principal, contract_id), contract_id, reason=body.reason,
                                              note=body.note)
@@ -572,7 +574,7 @@ def terminate(contract_id: int, body: ReasonNote, svc: AppServices = Depends(ser
 
 @router.post("/contracts/{contract_id}/expiry", response_model=ContractOut, responses=E,
              summary="Reset the expiry date (renewal)")
-def reset_expiry(contract_id: int, body: ExpiryReset, svc: AppServices = Depends(services),
+def reset_expiry(contract_id: RowId, body: ExpiryReset, svc: AppServices = Depends(services),
                  principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     view = svc.clm.after_execution.reset_expiry(_guard(svc, principal, contract_id), contract_id,
                                                 new_expiry=body.new_expiry, note=body.note)

@@ -18,6 +18,7 @@ from api.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_form_csrf, contra
                       web_principal)
 from api.errors import ApiError
 from api.routers.lifecycle import ingest_upload
+from api.schemas import RowId
 from api.services import AppServices
 from clm_core import actions as A
 from clm_core.errors import DomainError
@@ -182,7 +183,7 @@ def _segments(text: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 @router.get("/contracts/{contract_id}", response_class=HTMLResponse)
-def review_view(contract_id: int, request: Request, svc: AppServices = Depends(services)) -> Response:
+def review_view(contract_id: RowId, request: Request, svc: AppServices = Depends(services)) -> Response:
     principal = web_principal(request, svc)
     if principal is None:
         return _login_redirect(request)
@@ -216,7 +217,7 @@ def _reasons(svc: AppServices, kind: str) -> list[dict[str, str]]:
         return [{"code": r.code, "text": r.text} for r in s.scalars(select(t.Reason).where(t.Reason.kind == kind))]
 
 
-def _action(request: Request, svc: AppServices, contract_id: int, csrf: str) -> Principal | None:
+def _action(request: Request, svc: AppServices, contract_id: RowId, csrf: str) -> Principal | None:
     principal = web_principal(request, svc)
     if principal is None:
         return None
@@ -226,7 +227,7 @@ def _action(request: Request, svc: AppServices, contract_id: int, csrf: str) -> 
 
 
 @router.post("/contracts/{contract_id}/findings/{finding_id}/accept")
-def accept(contract_id: int, finding_id: str, request: Request, reason: str = Form(""), note: str = Form(""),
+def accept(contract_id: RowId, finding_id: str, request: Request, reason: str = Form(""), note: str = Form(""),
            csrf: str = Form(""), svc: AppServices = Depends(services)) -> Response:
     principal = _action(request, svc, contract_id, csrf)
     if principal is None:
@@ -242,7 +243,7 @@ def accept(contract_id: int, finding_id: str, request: Request, reason: str = Fo
 
 
 @router.post("/contracts/{contract_id}/findings/{finding_id}/severity")
-def severity(contract_id: int, finding_id: str, request: Request, severity: str = Form(""), reason: str = Form(""),
+def severity(contract_id: RowId, finding_id: str, request: Request, severity: str = Form(""), reason: str = Form(""),
              csrf: str = Form(""), svc: AppServices = Depends(services)) -> Response:
     principal = _action(request, svc, contract_id, csrf)
     if principal is None:
@@ -257,7 +258,7 @@ def severity(contract_id: int, finding_id: str, request: Request, severity: str 
 
 
 @router.post("/contracts/{contract_id}/findings/{finding_id}/fallback")
-def fallback(contract_id: int, finding_id: str, request: Request, csrf: str = Form(""),
+def fallback(contract_id: RowId, finding_id: str, request: Request, csrf: str = Form(""),
              svc: AppServices = Depends(services)) -> Response:
     principal = _action(request, svc, contract_id, csrf)
     if principal is None:
@@ -271,7 +272,7 @@ def fallback(contract_id: int, finding_id: str, request: Request, csrf: str = Fo
 
 
 @router.post("/contracts/{contract_id}/submit")
-async def resubmit(contract_id: int, request: Request, csrf: str = Form(""),
+async def resubmit(contract_id: RowId, request: Request, csrf: str = Form(""),
                    svc: AppServices = Depends(services)) -> Response:
     principal = _action(request, svc, contract_id, csrf)
     if principal is None:
@@ -285,7 +286,7 @@ async def resubmit(contract_id: int, request: Request, csrf: str = Form(""),
 
 
 @router.get("/contracts/{contract_id}/redline", response_class=HTMLResponse)
-def redline(contract_id: int, request: Request, svc: AppServices = Depends(services)) -> Response:
+def redline(contract_id: RowId, request: Request, svc: AppServices = Depends(services)) -> Response:
     principal = web_principal(request, svc)
     if principal is None:
         return _login_redirect(request)
