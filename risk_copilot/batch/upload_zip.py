@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from risk_copilot.batch.discovery import SCANNED_EXTENSIONS
 from risk_copilot.batch.errors import BatchError
+from risk_copilot.ingest.detect import ZIP_READ_ERRORS
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
     try:
         archive = zipfile.ZipFile(zip_path)
         archive_bytes = zip_path.stat().st_size
-    except (zipfile.BadZipFile, OSError) as exc:
+    except ZIP_READ_ERRORS as exc:
         raise BatchError(f"the upload is not a readable zip: {exc}", code="corrupt_zip") from None
     out: list[Path] = []
     total = 0
@@ -135,9 +136,9 @@ def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             written = 0
             try:
-                with archive.open(info) as source, open(target, "xb") as sink:
+                with _open_entry(archive, info) as source, open(target, "xb") as sink:
                     # the declared sizes were checked; these count the bytes really inflated
-                    while chunk := source.read(1 << 16):
+                    while chunk := _read_entry(source, info):
                         written += len(chunk)
                         total += len(chunk)
                         if written > limits.max_file_bytes:
@@ -155,13 +156,26 @@ def _extract(zip_path: Path, staging: Path, limits: UploadLimits) -> list[Path]:
                         sink.write(chunk)
             except FileExistsError:
                 raise BatchError(f"zip entry '{info.filename}' appears twice", code="unsafe_zip_entry") from None
-            except (zipfile.BadZipFile, zlib_error(), EOFError) as exc:
-                raise BatchError(f"zip entry '{info.filename}' is corrupt: {exc}", code="corrupt_zip") from None
             out.append(target)
     return out
 
 
-def zlib_error() -> type[Exception]:
-    import zlib
+def _corrupt_entry(info: zipfile.ZipInfo, exc: BaseException) -> BatchError:
+    return BatchError(f"zip entry '{info.filename}' is corrupt: {exc}", code="corrupt_zip")
 
-    return zlib.error
+
+def _open_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """``archive.open``; an encrypted entry or an unsupported method is a corrupt zip."""
+    try:
+        return archive.open(info)
+    except ZIP_READ_ERRORS as exc:
+        raise _corrupt_entry(info, exc) from None
+
+
+def _read_entry(source, info: zipfile.ZipInfo) -> bytes:
+    """One chunk of an entry; read errors (not write errors: a full disk stays an OSError)
+    are a corrupt zip."""
+    try:
+        return source.read(1 << 16)
+    except ZIP_READ_ERRORS as exc:
+        raise _corrupt_entry(info, exc) from None

@@ -9,7 +9,10 @@ PDF or DOCX but whose bytes do not match is reported as corrupt by the reader.
 from __future__ import annotations
 
 import io
+import lzma
+import struct
 import zipfile
+import zlib
 from pathlib import PurePath
 
 from risk_copilot.errors import IngestError
@@ -39,6 +42,14 @@ FORMAT_ALIASES: dict[str, str] = {
     "pdf": "pdf",
     "application/pdf": "pdf",
 }
+
+# What ``zipfile`` raises on damaged or unusual archives (found by fuzzing: a header
+# claiming zip version 6.9 raises NotImplementedError; a bad UTF-8 name, ValueError;
+# an encrypted entry, RuntimeError; LZMA/bzip2 data, LZMAError/OSError).
+ZIP_READ_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError, LookupError,
+    zlib.error, lzma.LZMAError, struct.error,
+)
 
 # Binary formats we recognise but cannot review.
 _FOREIGN_MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -80,7 +91,7 @@ def sniff_magic(data: bytes) -> str | None:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        except ZIP_READ_ERRORS:
             return "zip"
         return "docx" if "word/document.xml" in names else "zip"
     return None

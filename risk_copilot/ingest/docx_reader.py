@@ -22,6 +22,7 @@ from typing import Any, Iterator
 
 from risk_copilot.document import Block
 from risk_copilot.errors import IngestError
+from risk_copilot.ingest.detect import ZIP_READ_ERRORS
 from risk_copilot.ingest.plain_text import BlockTextBuilder, normalize_text
 
 MAX_UNCOMPRESSED_BYTES = 200_000_000
@@ -36,7 +37,7 @@ def check_zip_safety(data: bytes, name: str) -> None:
     """Reject corrupt archives and zip bombs by reading only the zip directory."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except ZIP_READ_ERRORS:
         raise IngestError(
             f"The file '{name}' is not a valid Word document (the zip container is damaged).",
             code="corrupt_file",
