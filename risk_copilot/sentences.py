@@ -13,6 +13,7 @@ The pipeline is loaded once per process, lazily (``functools.lru_cache``).
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -35,8 +36,7 @@ _TERMINALS = {".", "!", "?", "..."}
 @lru_cache(maxsize=1)
 def sentence_pipeline() -> Any:
     """The shared spaCy pipeline: model tokenizer + sentencizer (or a blank English one)."""
-    import spacy
-
+    spacy = _import_spacy_without_torch()
     try:
         nlp = spacy.load(
             MODEL_PACKAGE,
@@ -47,6 +47,27 @@ def sentence_pipeline() -> Any:
     if "sentencizer" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer")
     return nlp
+
+
+def _import_spacy_without_torch() -> Any:
+    """Import spaCy without letting its ML layer (thinc) import torch.
+
+    thinc imports torch at import time whenever torch is installed (about 3 s of a cold
+    start), but this pipeline is a tokenizer and a rule-based sentencizer: no neural
+    component ever runs. Hiding torch while spaCy is first imported makes thinc take its
+    "no torch" branch; torch stays importable for everything else afterwards.
+    """
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" raises ImportError
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 MAX_CHUNK_CHARS = 50_000  # spaCy refuses texts over nlp.max_length (1,000,000); keep memory flat too
