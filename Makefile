@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test test-all test-postgres test-slow test-browser eval bench index clean
+.PHONY: install run test test-all test-postgres test-slow test-browser eval bench index clean fuzz hardening hardening-quick
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -51,6 +51,25 @@ bench: $(STAMP)
 	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5
 	$(BIN)/python -m api.bench_latency --requests 40 --seconds 90
 	$(BIN)/python -m risk_copilot.batch.bench --folder ../shared/corpora/cuad/full_contract_txt --limit 60 --workers 1 2
+
+# Issue 7 hardening (see SECURITY.md). atheris is the `fuzz` extra, installed on first use.
+FUZZ_SECONDS ?= 600
+ATHERIS := $(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/pip install -q 'atheris>=2.3,<4'
+
+fuzz: $(STAMP)
+	$(ATHERIS)
+	$(BIN)/python -m hardening.fuzzing --seconds $(FUZZ_SECONDS)
+
+# every part: the large bad inputs and memory checks, a short fuzz, conformance, load, faults, access
+hardening: $(STAMP)
+	$(ATHERIS)
+	$(BIN)/python -m pytest -q -m hardening tests/hardening
+	$(BIN)/python -m hardening.run
+
+# the fast part (CI): small bad-input corpus, about 80 s of fuzzing, the quick variants
+hardening-quick: $(STAMP)
+	$(ATHERIS)
+	HARDENING_QUICK=1 $(BIN)/python -m hardening.run
 
 index: $(STAMP)
 	$(BIN)/risk-copilot index
