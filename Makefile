@@ -48,7 +48,7 @@ eval: $(STAMP)
 	$(BIN)/python -m pytest -q -m eval
 
 bench: $(STAMP)
-	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5
+	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md "../shared/corpora/cuad/full_contract_txt/INGEVITYCORP_05_16_2016-EX-10.5-INTELLECTUAL PROPERTY AGREEMENT.txt" --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5
 	$(BIN)/python -m api.bench_latency --requests 40 --seconds 90
 	$(BIN)/python -m risk_copilot.batch.bench --folder ../shared/corpora/cuad/full_contract_txt --limit 60 --workers 1 2
 
