@@ -244,12 +244,12 @@ def billion_laughs_docx() -> bytes:
     return docx_bytes(xml.encode())
 
 
-def png_bytes() -> bytes:
+def png_bytes(side: int = 16) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    raw = b"".join(b"\x00" + bytes(range(16)) for _ in range(16))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 16, 16, 8, 0, 0, 0, 0))
+    raw = b"".join(b"\x00" + bytes(k % 256 for k in range(side)) for _ in range(side))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
@@ -331,7 +331,8 @@ def generate(folder: str | Path, *, large: bool = True) -> list[BadInput]:
     add("whitespace.txt", b" \t\r\n\n   \n\t\xc2\xa0\n", "whitespace only", REFUSED, empty)
     add("whitespace.md", "   \n\n\t\n", "whitespace-only Markdown", REFUSED, empty)
     add("png-renamed.pdf", png_bytes(), "a PNG image renamed .pdf", REFUSED, ("corrupt_file", "unsupported_format"))
-    add("png-renamed.txt", png_bytes(), "a PNG image renamed .txt", REFUSED, ("unsupported_format",))
+    # distinct bytes: a batch scan keys results by sha256, so identical files share one result
+    add("png-renamed.txt", png_bytes(24), "a PNG image renamed .txt", REFUSED, ("unsupported_format",))
     add("binary-junk.txt", _binary_junk(), "binary bytes named .txt", REFUSED, ("unsupported_format", "undecodable_text"))
     full_pdf = text_pdf(SAMPLE_CONTRACT * 3, lines_per_page=30)
     add("truncated.pdf", full_pdf[: len(full_pdf) // 2], "a text PDF cut in half (no xref, no trailer)", EITHER,

@@ -8,6 +8,10 @@ Crashes found so far:
   ``detect.sniff_magic`` and ``docx_reader.check_zip_safety`` (API 500, CLI exit 1,
   batch ``internal_error``); the same ``zipfile`` errors could escape the zip upload of
   batch scans. Fixed: ``risk_copilot.ingest.detect.ZIP_READ_ERRORS``.
+* ``ingest_docx`` (2026-12-03, ``make fuzz`` 640 s): a zip part named with a newline
+  and other control characters was quoted in the error message, which then spanned
+  lines (the CLI's one-line error broke; a bidi override could disguise a name). Fixed:
+  ``ReviewError`` escapes control, separator and bidi characters in every message.
 """
 
 from __future__ import annotations
@@ -52,9 +56,35 @@ ZIP_VERSION_69_SNIFFED = base64.b64decode(
     "AAAAAAAA7wEAAHdvcmQvZG9jdW1lbnQueG1sUEsFBgAAAAADAAMAuQAAAFIDAAAAAA=="
 )
 
+# ingest_docx-031fe8c9e8ee17ad: a part name with "\n" in it, inflating past its declared size
+PART_NAME_WITH_NEWLINE = base64.b64decode(
+    "UEsDBBQAAAAIAOKWg13MVIwQ4AAAAJwBAAATAAAAW0NvbnRlbnRfVHlwZXNdLnhtbH2Qy07DMBBFf8XyFsUTukAIJekCyhJY"
+    "lA+w7Eli4Zc8bil/z6QtXaDC0r6PM7rd+hC82GMhl2Ivb1UrBUaTrItTL9+3z829XA/d9isjCbZG6uVca34AIDNj0KRSxsjK"
+    "mErQlZ9lgqzNh54QVm17BybFirE2demQQ/eEo975KjYH/j5hC3qS4vFkXFi91Dl7Z3RlHfbR/qI0Z4Li5NFDs8t0wwYJVwmL"
+    "8jfgnHvlHYqzKN50qS86sAs+U7Fgk9kFTqr/a67cmcbRGbzkl7ZckkEiHjh4dVGCdvHnfjjOPXwDUEsDBBQAAAAIAOKWg102"
+    "V97cogAAABgBAAALAAAAX3JlbHMvLnJlbHONzzsOwjAMBuCrRN6pCwNCqGkXhNQVlQNEiZtGNA8l4XV7MjBQxMBo+/dnueke"
+    "dmY3isl4x2Fd1cDISa+M0xzOw3G1g65tTjSLXBJpMiGxsuIShynnsEdMciIrUuUDuTIZfbQilzJqDEJehCbc1PUW46cBS5P1"
+    "ikPs1RrY8Az0j+3H0Ug6eHm15PKPE1+JIouoKXO4+6hQvdtVYQHbBhcvti9QSwMEFAAAAAgA4paDXflKt5HfAQAAAAUAABEA"
+    "AAB3b3JkL2RvY3VtZW50LnhtbL1U24rbMBD9lcEvTWCJbC+7hbDJUlhKt/ShsNsPGNuTWKAb0iSOX/s9/ap+SSV5nbaUPjSF"
+    "fbBG1pnR0Tm63N2ftIIj+SCt2RTVqizut3fDurPtQZNhiLAJ62FT9MxuLURoe9IYVtaRidjOeo0cf/1eDNZ3ztuWQpBmr5Wo"
+    "y/JWaJSmSFM2thtTdLn57HN44lERDOsjqk3xgbCLlVUhEmYOekqS6qjmlPKMPXbzWM4X5wJxnj03vH3uCZ4OzilJ/k0AtowK"
+    "lMRGKskjhB6VAmMZ6NQSdfDl6QGqq7Is0wcLawi0VCoaFCHorFLowxKkAdzvPe2RaZVYOXP/woxNXmzjxYyIWf7/eFBd4MF7"
+    "ogB2B9+/fqtvytUkDtATOByxSfyS+ygpNj6asrgul9DhmIs8tSQdpy5CpJNdFH+0sn1d3fUFuj+dt1kGaNG5uL/IwIMFljp6"
+    "sqhPyyiaYJcccpi15QEeSB0JFlW9BG0N9xFOTqRl5oRWodSv6sBlpz8qfxfPKeX73FodY5tOg4EKPqI5oB+hLutbQNPFO+Ck"
+    "n9CHKFY35OG6CnyVUt7CIgkvnsnrYvmv0rlROUx57dmNl4U+MunfZpzqxJz7Z0W6qDd/LxETl3hhFvMTJH4+b9sfUEsDBBQA"
+    "AAAIAOKWg11dZibQvAAAAEIBAAASAAAAd29yZC9udW1iZXJpbmcueG1sXZDNDoMgEIRfhZD0KthDD0btrYmXnvoCKFRJWDCA"
+    "P4/f1aqxvbDZ+ZhhQn6fwZBR+aCdLWiacHov8ymzA9TKa9sS5DZkU0G7GPuMsdB0CkRIXK8ssrfzICKuvmWT87L3rlEhoBMM"
+    "u3J+YyC0pUumqEP0oonPAcjPVsmC8vWKGQ0ijWNXQhQ+ogAAAADKtnIPOESpGg3CfBE6X2o+2CVNFp2tYJ2nZ7cosp5Lh/S/"
+    "ZiX3IL7F2MXGTv9TfgBQSwECFAMUAAAACADiloNdzFSMEOAAAACcAQAAEwAAAAAAAAAAAAAAgAEAAAAAW0NvbnRlbnRfVHlw"
+    "ZXNdLnhtbFBLAQIUAxQAAAAIAOKWg102V97cogAAABgBAAALAAAAAAAAAAAAAACAAREBAABfcmVscy8ucmVsc1BLAQIUAxQA"
+    "AAAIAOKWg135SreR3wEAAAAFAAARAAAAAAAAAAAAAACAAdwBAAB3b3JkL2RvY3VtZW50LnhtbFBLAQIUAxQAAAAIAOKWg11d"
+    "ZibQvAAAAEIBAAASAAAAAAAAAAAAAACAAeoDAABtRc5jDqTgjqXPmwphCl5Hi2xQSwUGAAAAAAQABAD5AAAA1gQAAAAA"
+)
+
 CRASHES = [
     ("ingest_docx", ZIP_VERSION_69_NAMED_DOCX),
     ("ingest_docx", ZIP_VERSION_69_SNIFFED),
+    ("ingest_docx", PART_NAME_WITH_NEWLINE),
 ]
 
 
@@ -101,3 +131,23 @@ def test_scan_zip_upload_with_unreadable_entries_is_corrupt_zip(tmp_path, data):
     with pytest.raises(BatchError) as exc:
         extract_upload_zip(upload, tmp_path / "unpacked")
     assert exc.value.code == "corrupt_zip"
+
+
+def test_error_messages_stay_on_one_line_whatever_the_names_hold(tmp_path):
+    with pytest.raises(IngestError) as exc:
+        ingest_bytes(PART_NAME_WITH_NEWLINE, "contract.docx")
+    assert "\n" not in exc.value.message and "\\x0a" in exc.value.message
+    with pytest.raises(IngestError) as exc:
+        ingest_bytes(b"", "evil\nerror: fake\u202egnp.txt")
+    assert exc.value.message.count("\n") == 0 and "\u202e" not in exc.value.message
+    assert "\\u202e" in exc.value.message and str(exc.value) == exc.value.message
+
+
+def test_cli_error_for_a_file_named_with_a_newline_is_one_line(tmp_path, capsys):
+    from risk_copilot.cli import main
+
+    path = tmp_path / "two\nlines.txt"
+    path.write_bytes(b"")
+    assert main(["review", str(path), "--type", "nda"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: empty_document: ")
