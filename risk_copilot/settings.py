@@ -22,6 +22,8 @@ class ReviewerSettings(BaseSettings):
         "onnx-int8", description="onnx-int8: the fast quantised path; torch-fp32: plain sentence-transformers"
     )
     onnx_dir: Path = Field(REPO_ROOT / "models" / "cache" / "minilm-onnx-int8")
+    category_heads_dir: Path = Field(REPO_ROOT / "models" / "cuad-heads",
+                                     description="trained CUAD clause-category heads (manifest.json, heads.npz)")
     max_file_bytes: int = Field(25_000_000, gt=0)
     embed_batch_size: int = Field(16, gt=0)
     embed_cache_size: int = Field(50_000, ge=0)
