@@ -178,3 +178,23 @@ def idf_weights(document_frequency: np.ndarray, documents: int) -> np.ndarray:
 
 __all__ = ["CategoryHeads", "LexicalFeaturizer", "clause_terms", "idf_weights", "load_category_heads",
            "save_category_heads"]
+
+
+def reported_categories(heads: CategoryHeads, probabilities: np.ndarray) -> list[list[tuple[str, float]]]:
+    """Per clause, the categories at or above their threshold, best first."""
+    above = probabilities >= heads.thresholds
+    out: list[list[tuple[str, float]]] = []
+    for row, mask in zip(probabilities, above):
+        columns = np.nonzero(mask)[0]
+        ranked = sorted(((heads.categories[j], round(float(row[j]), 3)) for j in columns), key=lambda cs: -cs[1])
+        out.append(ranked)
+    return out
+
+
+def merge_categories(*lists: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """One list of (category, score), best score per category, best first (ties by name)."""
+    best: dict[str, float] = {}
+    for ranked in lists:
+        for name, score in ranked:
+            best[name] = max(score, best.get(name, float("-inf")))
+    return sorted(best.items(), key=lambda cs: (-cs[1], cs[0]))

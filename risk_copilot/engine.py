@@ -14,6 +14,7 @@ from threading import Lock
 from typing import Any
 
 from risk_copilot import __version__
+from risk_copilot.category_heads import merge_categories
 from risk_copilot.classify import ClauseClassifier
 from risk_copilot.clause_library import ClauseLibraryIndex
 from risk_copilot.document import IngestedDocument
@@ -41,6 +42,8 @@ class ReviewEngine:
         self._playbooks: dict[str, Playbook] = {}
         self._classifiers: dict[str, ClauseClassifier] = {}
         self._type_detector = None
+        self._category_heads = None
+        self._category_heads_loaded = False
 
     # ------------------------------------------------------------ resources
 
@@ -58,6 +61,17 @@ class ReviewEngine:
                 self._classifiers[key] = ClauseClassifier(playbook, library)
             return self._classifiers[key]
 
+    def category_heads(self):
+        """The trained CUAD clause-category heads (``None`` when the folder has no manifest)."""
+        from risk_copilot.category_heads import load_category_heads
+
+        with self._lock:
+            if not self._category_heads_loaded:
+                folder = self.settings.category_heads_dir
+                self._category_heads = load_category_heads(folder) if (folder / "manifest.json").is_file() else None
+                self._category_heads_loaded = True
+            return self._category_heads
+
     def detect_type(self, text: str) -> tuple[str, float]:
         """``(nda | procurement | other, confidence)`` for a contract text."""
         from risk_copilot.contract_type import ContractTypeDetector
@@ -72,6 +86,7 @@ class ReviewEngine:
         """Load the model, the playbooks and their indexes now rather than on first review."""
         for contract_type in contract_types:
             self.classifier(self.playbook(contract_type))
+        self.category_heads()
         self.encoder.encode(["warm up"])
         from risk_copilot.segment import segment_document
         from risk_copilot.ingest import ingest_text
@@ -136,6 +151,13 @@ class ReviewEngine:
 
         mark = time.perf_counter()
         classification = classifier.classify(clauses, vectors, values)
+        heads = self.category_heads()
+        head_categories: dict[str, list[tuple[str, float]]] = {}
+        if heads is not None:
+            from risk_copilot.category_heads import reported_categories
+
+            probabilities = heads.probabilities([c.text for c in clauses], [c.heading for c in clauses], vectors)
+            head_categories = dict(zip((c.id for c in clauses), reported_categories(heads, probabilities)))
         timings["classify"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
@@ -170,7 +192,8 @@ class ReviewEngine:
             "clauses": [
                 {
                     "id": c.id, "section": c.section, "heading": c.heading, "start": c.start, "end": c.end,
-                    "categories": [{"name": n, "score": s} for n, s in classification.clause_categories.get(c.id, [])[:3]],
+                    "categories": [{"name": n, "score": s} for n, s in merge_categories(
+                        classification.clause_categories.get(c.id, [])[:3], head_categories.get(c.id, []))],
                 }
                 for c in clauses
             ],
@@ -181,6 +204,7 @@ class ReviewEngine:
             "versions": {
                 "engine": __version__, "embedding_model": self.encoder.version, "playbook": chosen.ref,
                 "playbook_sha256": chosen.fingerprint(),
+                "category_heads": heads.version if heads is not None else None,
             },
             "timings_ms": {k: round(v * 1000, 1) for k, v in timings.items()},
             "text": document.text,
