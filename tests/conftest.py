@@ -15,6 +15,25 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def network_guard():
+    """No test may reach the network outside this machine (see tests/hardening/network_guard.py)."""
+    from tests.hardening.network_guard import NetworkGuard
+
+    guard = NetworkGuard().install()
+    yield guard
+    guard.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def _no_outbound_network(network_guard):
+    network_guard.take_attempts()
+    yield
+    attempts = network_guard.take_attempts()
+    if attempts:
+        pytest.fail(f"outbound network access attempted (blocked): {attempts}")
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.exists():
