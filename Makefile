@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test test-all test-postgres test-slow test-browser eval bench index clean fuzz hardening hardening-quick
+.PHONY: install run test test-all test-postgres test-slow test-browser eval eval-ci eval-tests train bench index clean fuzz hardening hardening-quick
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -44,8 +44,26 @@ test-browser: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ''
 
+# The three evaluations in full (CUAD on the validation split with both embedding backends).
+CUAD := ../shared/corpora/cuad
 eval: $(STAMP)
+	$(BIN)/risk-copilot eval cuad --data $(CUAD)
+	RISK_COPILOT_EMBEDDING_BACKEND=torch-fp32 $(BIN)/risk-copilot eval cuad --data $(CUAD)
+	$(BIN)/risk-copilot eval contract-nli --data ../shared/corpora/contract-nli/test_a.json
+	$(BIN)/risk-copilot eval cases --data ../shared/cases
+
+# CI: a small subset that fails when a metric drops below the committed figure by more than the margin.
+eval-ci: $(STAMP)
+	$(BIN)/python -m pytest -q -m eval tests/eval/test_committed_figures.py
+
+# Every eval-marked test (includes the older document-level CUAD check and the real-contract sweep).
+eval-tests: $(STAMP)
 	$(BIN)/python -m pytest -q -m eval
+
+# Train the models from ../shared/corpora (artefacts in models/); reruns reuse var/ caches.
+train: $(STAMP)
+	$(BIN)/python -m risk_copilot.training.cuad_heads
+	if [ -f risk_copilot/training/nda_nli.py ]; then $(BIN)/python -m risk_copilot.training.nda_nli; fi
 
 bench: $(STAMP)
 	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md "../shared/corpora/cuad/full_contract_txt/INGEVITYCORP_05_16_2016-EX-10.5-INTELLECTUAL PROPERTY AGREEMENT.txt" --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5
