@@ -1,7 +1,7 @@
 """The service the hardening checks run against: the real app from the composition root over a
 fresh, migrated and seeded SQLite database in a temporary folder, with an API token for every
-seeded role of one organisation, one for a user holding every role, and tokens of a second
-organisation."""
+seeded role of one organisation, one for a user holding every internal role (all but ``vendor``, which
+restricts a user to one vendor's contracts), and one of a second organisation."""
 
 from __future__ import annotations
 
@@ -49,11 +49,11 @@ def build_service(folder: Path, engine: Any = None, **api_settings: Any) -> Serv
                     reviewer=RiskCopilotReviewer(engine))
     clm.migrate()
     clm.seed()
-    seeded = set(ROLES)
-    clm.access.create_user(username=ALL_ROLES_USER, organisation=ORG, roles=sorted(seeded), password=None)
+    internal = set(ROLES) - {"vendor"}
+    clm.access.create_user(username=ALL_ROLES_USER, organisation=ORG, roles=sorted(internal), password=None)
     clm.access.create_user(username=WEB_USER, organisation=ORG, roles=["contract_manager", "legal"],
                            password=WEB_PASSWORD)
-    clm.access.create_user(username=OTHER_USER, organisation=OTHER_ORG, roles=sorted(seeded - {"vendor"}),
+    clm.access.create_user(username=OTHER_USER, organisation=OTHER_ORG, roles=sorted(internal),
                            password=None)
     tokens = {role: clm.access.create_token(role=role, organisation=ORG).token for role in ROLES}
     tokens[ALL_ROLES_USER] = clm.access.create_token(role="admin", organisation=ORG, username=ALL_ROLES_USER).token

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_form_csrf, contract_in_org, services, session_ttl,
                       web_principal)
-from api.errors import ApiError
+from api.errors import ApiError, error_response
 from api.routers.lifecycle import ingest_upload
 from api.schemas import RowId
 from api.services import AppServices
@@ -46,6 +46,12 @@ def _user(request: Request, svc: AppServices) -> Principal:
     if principal is None:
         raise ApiError(303, "login_required", "log in first")
     return principal
+
+
+def wants_json(request: Request) -> bool:
+    """An API client (``Accept: application/json`` and not HTML) gets errors in the JSON error shape."""
+    accept = request.headers.get("accept", "").lower()
+    return "application/json" in accept and "text/html" not in accept
 
 
 def _redirect(url: str, flash: str | None = None, kind: str = "error") -> RedirectResponse:
@@ -82,14 +88,20 @@ def login_form(request: Request, svc: AppServices = Depends(services)) -> HTMLRe
 @router.post("/login")
 def login(request: Request, username: str = Form(..., max_length=100), password: str = Form(..., max_length=200),
           csrf: str = Form(...), next: str = Form(""), svc: AppServices = Depends(services)) -> Response:
+    json_client = wants_json(request)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf, expected):
+        if json_client:
+            return error_response(403, "csrf_failed", "the login form expired or was forged; load /ui/login again")
         return _redirect("/ui/login", "Your login form expired; please try again.")
     limiter = svc.login_limiter
     key = limiter.key(username, request.client.host if request.client else None)
     wait = limiter.retry_after(key)
     if wait is not None:  # checked before the password: a correct guess during the lock-out gets in nowhere
         svc.logger.warning("login throttled", extra={"route": "/ui/login", "error_code": "too_many_requests"})
+        if json_client:
+            return error_response(429, "too_many_requests", f"too many failed logins; try again in {wait} seconds",
+                                  {"retry_after_seconds": wait}, headers={"Retry-After": str(wait)})
         token = secrets.token_urlsafe(24)
         response = _page(svc, request, "login.html", None, status=429, csrf=token, next=next,
                          flash=f"Too many failed logins. Try again in {wait} seconds.")
@@ -100,6 +112,8 @@ def login(request: Request, username: str = Form(..., max_length=100), password:
         session_id, _ = svc.clm.access.login(username, password, session_ttl(svc))
     except DomainError:
         limiter.failed(key)
+        if json_client:
+            return error_response(401, "login_failed", "wrong username or password")
         return _redirect("/ui/login", "Wrong username or password.")
     limiter.succeeded(key)
     target = next if next.startswith("/ui/") and "//" not in next else "/ui/contracts"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from clm_core import actions as A
 from clm_core.errors import ApprovalBlocked, DomainError, InvalidTransition, ReviewFailed
-from clm_core.permissions import require
+from clm_core.permissions import require, require_view
 from clm_core.review_port import ReviewOutcome
 from clm_core.rule_conditions import evaluate
 from clm_core.services.context import Service, Transaction
@@ -132,7 +132,7 @@ class ApprovalService(Service):
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
             contract = tx.repos.contracts.get(contract_id)
-            require(tx.repos, user, A.CONTRACT_VIEW, organisation_id=contract.organisation_id)
+            require_view(tx.repos, user, contract)
             review = tx.repos.reviews.current(contract.id)
             return self._review_view(tx, contract, review) if review else None
 
@@ -147,10 +147,16 @@ class ApprovalService(Service):
         """Record who accepted a flagged finding, when and why."""
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
+            # who may act (the action, then the finding's approver role) is checked before the contract's
+            # state, so a refused caller learns nothing of it
+            contract = tx.repos.contracts.get(contract_id)
+            require(tx.repos, user, A.RISK_ACCEPT, organisation_id=contract.organisation_id)
+            current = tx.repos.reviews.current(contract.id)
+            if current is not None:
+                require(tx.repos, user, A.RISK_ACCEPT, organisation_id=contract.organisation_id,
+                        role=tx.repos.reviews.finding(current.id, finding_id).approver_role)
             contract, review = self._awaiting(tx, contract_id)
             finding = tx.repos.reviews.finding(review.id, finding_id)
-            require(tx.repos, user, A.RISK_ACCEPT, organisation_id=contract.organisation_id,
-                    role=finding.approver_role)
             tx.repos.directory.reason(reason, "risk_acceptance")
             if not note.strip():
                 raise ApprovalBlocked("say why the risk is accepted", code="reason_required")
@@ -175,8 +181,10 @@ class ApprovalService(Service):
     def approve(self, actor: str, contract_id: int, *, role: str, note: str = "") -> str:
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
+            # who may decide is checked before the contract's state, so a refused caller learns nothing of it
+            org = tx.repos.contracts.get(contract_id).organisation_id
+            require(tx.repos, user, A.APPROVAL_DECIDE, organisation_id=org, role=role)
             contract, review = self._awaiting(tx, contract_id)
-            require(tx.repos, user, A.APPROVAL_DECIDE, organisation_id=contract.organisation_id, role=role)
             step = self._step(tx, contract, review, role)
             open_findings = [f.finding_id for f in review.findings
                              if f.flagged and f.approver_role == role and not f.accepted_by]
@@ -196,8 +204,10 @@ class ApprovalService(Service):
     def reject(self, actor: str, contract_id: int, *, role: str, reason: str, note: str = "") -> str:
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
+            # who may decide is checked before the contract's state, so a refused caller learns nothing of it
+            org = tx.repos.contracts.get(contract_id).organisation_id
+            require(tx.repos, user, A.APPROVAL_DECIDE, organisation_id=org, role=role)
             contract, review = self._awaiting(tx, contract_id)
-            require(tx.repos, user, A.APPROVAL_DECIDE, organisation_id=contract.organisation_id, role=role)
             reason_row = tx.repos.directory.reason(reason, "reject")
             step = self._step(tx, contract, review, role)
             step.status, step.decided_by, step.decided_at = "rejected", actor, tx.now

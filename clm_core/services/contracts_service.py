@@ -14,7 +14,7 @@ from clm_core import actions as A
 from clm_core.authoring import AssembledContract, ClauseText, IncludeRule, assemble
 from clm_core.contract_terms import NDA_KINDS, LineItem, total_value, validate_attributes, validate_lines
 from clm_core.errors import ConcurrencyConflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from clm_core.permissions import require
+from clm_core.permissions import require, require_view
 from clm_core.services.context import Service, Transaction, sha256_text
 from clm_core.outbox import enqueue
 from clm_core.statuses import AgreementStatus, ContractStatus
@@ -59,8 +59,8 @@ class ContractService(Service):
             template = tx.repos.catalog.template(template_key)
             ctype = tx.repos.catalog.contract_type(template.contract_type)
             vendor = tx.repos.directory.vendor(vendor_id)
-            if vendor.organisation_id != user.organisation_id:
-                raise PermissionDenied("the vendor belongs to another organisation")
+            if vendor.organisation_id != user.organisation_id:  # the same answer as a missing vendor: no leak
+                raise NotFound(f"vendor {vendor_id} not found")
             contract = t.Contract(
                 number=f"new-{uuid.uuid4().hex[:24]}", organisation_id=user.organisation_id,
                 contract_type=ctype.code, template_key=template.key, title=title,
@@ -205,9 +205,7 @@ class ContractService(Service):
     def _viewable(self, tx: Transaction, actor: str, contract_id: int) -> t.Contract:
         user = tx.repos.directory.user(actor)
         contract = tx.repos.contracts.get(contract_id)
-        require(tx.repos, user, A.CONTRACT_VIEW, organisation_id=contract.organisation_id)
-        if "vendor" in (user.roles or []) and user.vendor_id != contract.vendor_id:
-            raise PermissionDenied("vendor contacts see only their own contracts")
+        require_view(tx.repos, user, contract)
         return contract
 
     def get(self, actor: str, contract_id: int) -> ContractView:

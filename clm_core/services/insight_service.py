@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from clm_core import actions as A
 from clm_core.errors import NotFound, ValidationFailed
-from clm_core.permissions import require
+from clm_core.permissions import require, sees_contract
 from clm_core.services.context import Service
 from clm_core.statuses import ContractStatus
 from clm_core.store import tables as t
@@ -82,7 +82,9 @@ class InsightService(Service):
                                                                 t.SavedSearch.name == name))
             if row is None:
                 raise NotFound(f"saved search {name!r} not found")
-            return [_row(c) for c in tx.repos.contracts.search(user.organisation_id, row.criteria)]
+            rows = tx.repos.contracts.search(user.organisation_id, row.criteria)
+            rows = [c for c in rows if sees_contract(user, c)]  # vendor contacts: only their own, as in the list
+            return [_row(c) for c in rows]
 
     # --- inbox -------------------------------------------------------------------------------
     def inbox(self, actor: str, *, unread_only: bool = False) -> list[dict[str, Any]]:

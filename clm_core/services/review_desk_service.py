@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from clm_core import actions as A
 from clm_core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from clm_core.permissions import require
+from clm_core.permissions import require, require_view, sees_contract
 from clm_core.review_port import SEVERITIES
 from clm_core.services.context import Service, Transaction
 from clm_core.services.contracts_service import ContractService
@@ -92,8 +92,7 @@ class ReviewDeskService(Service):
             user = tx.repos.directory.user(actor)
             require(tx.repos, user, A.CONTRACT_VIEW)
             rows = tx.repos.contracts.search(user.organisation_id, criteria)
-            if "vendor" in (user.roles or []):
-                rows = [c for c in rows if c.vendor_id == user.vendor_id]
+            rows = [c for c in rows if sees_contract(user, c)]
             out = []
             for c in rows:
                 review = tx.repos.reviews.current(c.id)
@@ -121,7 +120,7 @@ class ReviewDeskService(Service):
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
             contract = tx.repos.contracts.get(contract_id)
-            require(tx.repos, user, A.CONTRACT_VIEW, organisation_id=contract.organisation_id)
+            require_view(tx.repos, user, contract)
             review = tx.repos.reviews.current(contract.id)
             if review is None:
                 return None
@@ -144,13 +143,17 @@ class ReviewDeskService(Service):
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
             contract = tx.repos.contracts.get(contract_id)
-            if contract.status != ContractStatus.WAITING_FOR_APPROVAL:
+            # who may act (the action, then the finding's approver role) is checked before the contract's
+            # state, so a refused caller learns nothing of it
+            require(tx.repos, user, A.RISK_ACCEPT, organisation_id=contract.organisation_id)
+            review = tx.repos.reviews.current(contract.id)
+            finding = tx.repos.reviews.finding(review.id, finding_id) if review is not None else None
+            if finding is not None:
+                require(tx.repos, user, A.RISK_ACCEPT, organisation_id=contract.organisation_id,
+                        role=finding.approver_role)
+            if contract.status != ContractStatus.WAITING_FOR_APPROVAL or finding is None:
                 raise InvalidTransition(f"the contract is {contract.status}, not WaitingForApproval",
                                         details={"status": contract.status})
-            review = tx.repos.reviews.current(contract.id)
-            finding = tx.repos.reviews.finding(review.id, finding_id)
-            require(tx.repos, user, A.RISK_ACCEPT, organisation_id=contract.organisation_id,
-                    role=finding.approver_role)
             if finding.accepted_by:
                 raise InvalidTransition("the risk was already accepted", code="already_accepted")
             if severity == finding.severity:

@@ -10,7 +10,7 @@ from clm_core import actions as A
 from clm_core.errors import ApprovalBlocked, SignatureError, ValidationFailed
 from clm_core.esign.provider import SignerSpec, SigningInvitation
 from clm_core.outbox import enqueue
-from clm_core.permissions import require
+from clm_core.permissions import require, require_view
 from clm_core.services.approval_service import approval_gaps
 from clm_core.services.context import Service, Transaction
 from clm_core.statuses import ContractStatus
@@ -150,7 +150,7 @@ class SignatureService(Service):
         with self.tx() as tx:
             user = tx.repos.directory.user(actor)
             contract = tx.repos.contracts.get(contract_id)
-            require(tx.repos, user, A.CONTRACT_VIEW, organisation_id=contract.organisation_id)
+            require_view(tx.repos, user, contract)
             env = tx.session.scalar(select(t.Envelope).where(t.Envelope.contract_id == contract.id)
                                     .order_by(t.Envelope.created_at.desc()))
             if env is None:
