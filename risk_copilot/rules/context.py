@@ -39,6 +39,7 @@ class RuleContext:
     clause_values: dict[str, Any]  # clause id -> ClauseValues
     text: str  # the ingested text
     party_roles: Any = None
+    hypotheses: dict[str, Any] | None = None  # NDA hypothesis category -> HypothesisVerdict, when the model ran
 
 
 @dataclass

@@ -1,3 +1,3 @@
 """Imports every built-in rule kind module so that each registers itself."""
 
-from risk_copilot.rules import consistency, presence, similarity, values  # noqa: F401
+from risk_copilot.rules import consistency, hypotheses, presence, similarity, values  # noqa: F401
