@@ -13,6 +13,7 @@ server's own folders (also taken out of error messages)."""
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import time
 from collections import Counter, defaultdict
@@ -22,6 +23,7 @@ from typing import Any, Callable
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from risk_copilot.batch.contract_pages import contract_page_name, write_contract_page
+from risk_copilot.batch.errors import BatchError
 from risk_copilot.batch.results_store import SEVERITIES, ResultsStore
 from risk_copilot.batch.svg_charts import riskiest_contracts_svg, score_histogram_svg, severity_by_category_svg
 
@@ -160,9 +162,31 @@ def _rows_for_people(summary: list[dict[str, Any]], errors: list[dict[str, Any]]
     return shown_summary, shown_errors
 
 
+NO_SPACE = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
 def write_reports(store: ResultsStore, out_dir: Path) -> dict[str, str]:
-    """Write summary.csv, errors.csv, report.html (and any missing contract page)."""
+    """Write summary.csv, errors.csv, report.html (and any missing contract page). Each file is written
+    to a temporary name and renamed, so a report is whole or the previous one; a failed write (full
+    disk, quota, size limit, permissions) removes its temporary files and raises ``BatchError``
+    ``disk_full`` or ``report_write_failed``."""
     out = Path(out_dir)
+    try:
+        return _write_reports(store, out)
+    except OSError as exc:
+        for tmp in [*out.glob("*.tmp"), *out.glob("contracts/*.tmp")]:
+            tmp.unlink(missing_ok=True)
+        full = exc.errno in NO_SPACE
+        raise BatchError(
+            f"could not write the reports in {out}: {exc.strerror or exc}"
+            + ("; free some space and run the scan again with --resume (reviews already done are kept)"
+               if full else ""),
+            code="disk_full" if full else "report_write_failed",
+            details={"folder": str(out), "errno": exc.errno, "file": Path(exc.filename).name if exc.filename else None},
+        ) from None
+
+
+def _write_reports(store: ResultsStore, out: Path) -> dict[str, str]:
     summary = summary_rows(store)
     errors = error_rows(store)
     _write_csv(out / "summary.csv", SUMMARY_COLUMNS, summary)
