@@ -94,6 +94,12 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
     return app
 
 
+DATABASE_UNAVAILABLE_RESPONSE = {
+    "description": "the database is unavailable (nothing was changed); retry after the Retry-After seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+
+
 def _document_raw_bodies(app: FastAPI) -> None:
     """Routes that read JSON or multipart themselves reference these request schemas by name."""
     from fastapi.openapi.utils import get_openapi
@@ -108,6 +114,9 @@ def _document_raw_bodies(app: FastAPI) -> None:
                 schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 schemas.update(schema.pop("$defs", {}))
                 schemas[model.__name__] = schema
+            for methods in spec.get("paths", {}).values():  # any route reading or writing the database
+                for operation in methods.values():
+                    operation.get("responses", {}).setdefault("503", DATABASE_UNAVAILABLE_RESPONSE)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clm_core.errors import DomainError
@@ -19,6 +21,11 @@ REVIEW_ERROR_STATUS = {"file_too_large": 413, "unsupported_format": 415, "unknow
 HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
               415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests"}
+
+
+# the database is down, restarting or unreachable, its pool is exhausted, or (SQLite) it stays locked
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
@@ -69,6 +76,19 @@ def install_error_handlers(app: FastAPI, logger: logging.Logger) -> None:
         code = HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         return error_response(exc.status_code, code, message, None, getattr(exc, "headers", None))
+
+    async def _database_unavailable(request: Request, exc: Exception):
+        # the transaction was rolled back: nothing of the request was written; the caller may retry
+        logger.warning("database unavailable", extra={"request_id": _request_id(request), "path": request.url.path,
+                                                      "error_code": "database_unavailable"},
+                       exc_info=exc)
+        return error_response(503, "database_unavailable",
+                              "the database is unavailable; nothing was changed, retry in a few seconds",
+                              {"retry_after_seconds": DATABASE_RETRY_AFTER_SECONDS},
+                              {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(exc_class, _database_unavailable)
 
     @app.exception_handler(OverflowError)
     async def _overflow(request: Request, exc: OverflowError):
