@@ -305,7 +305,13 @@ def run(quick: bool) -> dict[str, Any]:
         chosen = [i for i in items if i.name in SUBPROCESS_INPUTS]
         runs = [check_cli_subprocess(i, root / "sub") for i in chosen]
         outcomes += [r.outcome for r in runs]
-        figures["subprocess_peak_rss_mb"] = round(max((r.peak_rss_mb for r in runs), default=0.0), 1)
+        review_rss = max((r.peak_rss_mb for r in runs if r.outcome.result == "reviewed"), default=0.0)
+        refused_rss = max((r.peak_rss_mb for r in runs if r.outcome.result != "reviewed"), default=0.0)
+        figures["review_peak_rss_mb"] = round(review_rss, 1)  # a small contract, model loaded
+        figures["refused_peak_rss_mb"] = round(refused_rss, 1)  # worst hostile input, as a process
+        if review_rss and refused_rss > review_rss + MEMORY_MARGIN_MB:
+            outcomes.append(PathOutcome("(memory)", "cli-subprocess", "failed", None,
+                                        f"a refused input peaked at {refused_rss:.0f} MB, a review at {review_rss:.0f} MB"))
     failures = [o for o in outcomes if not o.ok]
     figures.update({
         "inputs": len(items),
@@ -322,6 +328,8 @@ def run(quick: bool) -> dict[str, Any]:
     return figures
 
 
-# inputs also run through a fresh ``risk-copilot`` process (traceback-free exit 2, peak memory)
-SUBPROCESS_INPUTS = ("empty.txt", "png-renamed.pdf", "zip-bomb-lying.docx", "xxe.docx", "encrypted.pdf",
-                     "fifty-mb.txt", "one-5mb-line.txt")
+# inputs also run through a fresh ``risk-copilot`` process (traceback-free exit 2, peak memory);
+# latin1.txt is reviewed: its peak is the baseline the refused inputs are held to
+SUBPROCESS_INPUTS = ("latin1.txt", "empty.txt", "png-renamed.pdf", "zip-bomb.docx", "zip-bomb-lying.docx", "xxe.docx",
+                     "encrypted.pdf", "fifty-mb.txt", "one-5mb-line.txt")
+MEMORY_MARGIN_MB = 100
