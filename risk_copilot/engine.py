@@ -42,6 +42,7 @@ class ReviewEngine:
         self._playbooks: dict[str, Playbook] = {}
         self._classifiers: dict[str, ClauseClassifier] = {}
         self._type_detector = None
+        self._nda_model = None
         self._category_heads = None
         self._category_heads_loaded = False
 
@@ -71,6 +72,18 @@ class ReviewEngine:
                 self._category_heads = load_category_heads(folder) if (folder / "manifest.json").is_file() else None
                 self._category_heads_loaded = True
             return self._category_heads
+
+    def nda_hypotheses(self, playbook: Playbook, clauses: list, vectors) -> dict | None:
+        """Verdicts of the NDA hypothesis model (``models/nda-nli``, loaded once) on the
+        clauses, when the playbook has ``nli_hypothesis`` rules; otherwise None."""
+        if not any(spec.kind == "nli_hypothesis" for parameter in playbook.parameters for spec in parameter.rules):
+            return None
+        from risk_copilot.nda_hypotheses import NdaHypothesisModel, review_hypotheses
+
+        with self._lock:
+            if self._nda_model is None:
+                self._nda_model = NdaHypothesisModel.load()
+        return review_hypotheses(self._nda_model, clauses, vectors)
 
     def detect_type(self, text: str) -> tuple[str, float]:
         """``(nda | procurement | other, confidence)`` for a contract text."""
@@ -161,13 +174,17 @@ class ReviewEngine:
         timings["classify"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
+        hypotheses = self.nda_hypotheses(chosen, clauses, vectors)
+        timings["hypotheses"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
         findings: list[dict[str, Any]] = []
         for parameter in chosen.parameters:
             for spec in parameter.rules:
                 context = RuleContext(
                     playbook=chosen, parameter=parameter, spec=spec,
                     matches=classification.matches.get(parameter.id, []), clauses=clauses,
-                    clause_values=values, text=document.text, party_roles=roles,
+                    clause_values=values, text=document.text, party_roles=roles, hypotheses=hypotheses,
                 )
                 for draft in evaluate_rule(spec, context):
                     findings.append(build_finding(len(findings) + 1, parameter, spec, draft))
@@ -204,6 +221,7 @@ class ReviewEngine:
             "versions": {
                 "engine": __version__, "embedding_model": self.encoder.version, "playbook": chosen.ref,
                 "playbook_sha256": chosen.fingerprint(),
+                "nda_hypotheses": self._nda_model.version if hypotheses is not None else None,
                 "category_heads": heads.version if heads is not None else None,
             },
             "timings_ms": {k: round(v * 1000, 1) for k, v in timings.items()},
