@@ -34,9 +34,38 @@ def _failure_titles(exc: BaseException) -> list[str]:
     return [f"{type(exc).__name__}: {str(exc)[:300]}"]
 
 
-def check_operations(app: Any, headers: dict[str, str], max_examples: int, *, seed: int = 7) -> dict[str, Any]:
+def existing_resources(app: Any, headers: dict[str, str]) -> dict[str, Any]:
+    """Path values naming real resources of the caller's organisation: a submitted contract (its
+    version, review finding, approval role and an attached document), a stored review, a saved
+    search, a template, a report and a built-in playbook."""
+    from fastapi.testclient import TestClient
+
+    values: dict[str, Any] = {"version_no": 1, "key": "nda-standard", "code": "high-risk", "playbook_id": "nda",
+                              "name": "conformance"}
+    text = b"# NDA\n\n1. Confidentiality. The Recipient shall keep it secret for 3 months.\n"
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/v1/contracts/import", headers=headers, data={"contract_type": "nda", "title": "Conformance NDA",
+                                                                  "submit": "true"},
+                   files={"file": ("conformance.md", text, "text/markdown")})
+        values["contract_id"] = r.json()["id"]
+        review = c.get(f"/v1/contracts/{values['contract_id']}/review", headers=headers).json()["review"]
+        finding = next((f for f in review["findings"] if f.get("approver_role")), review["findings"][0])
+        values["finding_id"], values["role"] = finding["id"], finding.get("approver_role") or "legal"
+        c.post(f"/v1/contracts/{values['contract_id']}/documents", headers=headers,
+               files={"file": ("note.txt", b"a note", "text/plain")})
+        documents = c.get(f"/v1/contracts/{values['contract_id']}/documents", headers=headers).json()
+        values["document_id"] = documents[0]["id"]
+        values["review_id"] = c.post("/v1/reviews", headers=headers,
+                                     json={"text": text.decode(), "contract_type": "nda"}).json()["review_id"]
+        c.put("/v1/saved-searches/conformance", headers=headers, json={"criteria": {"contract_type": "nda"}})
+    return values
+
+
+def check_operations(app: Any, headers: dict[str, str], max_examples: int, *, seed: int = 7,
+                     existing: dict[str, Any] | None = None) -> dict[str, Any]:
     """Send ``max_examples`` valid and as many invalid requests to each operation of ``app``'s
-    /openapi.json; returns the operation count, cases sent and each distinct failure."""
+    /openapi.json, and as many valid ones naming ``existing`` resources (for operations whose path
+    parameters it all has); returns the operation count, cases sent and each distinct failure."""
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings
     from hypothesis.errors import Unsatisfiable
@@ -56,8 +85,13 @@ def check_operations(app: Any, headers: dict[str, str], max_examples: int, *, se
             continue
         label = f"{operation.method.upper()} {operation.path}"
         operations.append(label)
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            strategy = operation.as_strategy(generation_mode=mode)
+        names = [p.name for p in operation.path_parameters]
+        modes: list[tuple[Any, dict[str, Any] | None]] = [(GenerationMode.POSITIVE, None),
+                                                          (GenerationMode.NEGATIVE, None)]
+        if existing and names and all(n in existing for n in names):
+            modes.append((GenerationMode.POSITIVE, {n: existing[n] for n in names}))
+        for mode, fixed in modes:
+            strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
 
             @hypothesis_seed(seed)
             @settings(max_examples=max_examples, deadline=None, database=None, derandomize=False,
@@ -104,8 +138,8 @@ def run(quick: bool) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="conformance-") as tmp:
             service = build_service(Path(tmp))
             service.app.state.services.engine.warm_up()  # ready, as after the lifespan of a real start
-            outcome = check_operations(service.app, service.headers(),
-                                       QUICK_EXAMPLES if quick else FULL_EXAMPLES)
+            outcome = check_operations(service.app, service.headers(), QUICK_EXAMPLES if quick else FULL_EXAMPLES,
+                                       existing=existing_resources(service.app, service.headers()))
             service.clm.close()
     except Exception as exc:  # the run itself broke: report it, do not raise
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "seconds": round(time.monotonic() - started, 1)}

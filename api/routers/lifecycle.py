@@ -22,7 +22,7 @@ from clm_core import actions as A
 from clm_core.services.access_service import Principal
 
 router = APIRouter(prefix="/v1", tags=["lifecycle"])
-E = errors(401, 403, 404, 409, 422)
+E = errors(400, 401, 403, 404, 409, 422)  # 400: a signature refusal (no open envelope, ...)
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".pdf")
 
 
