@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 
@@ -13,7 +15,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer"),
            (b"cross-origin-opener-policy", b"same-origin"), (b"permissions-policy", b"camera=(), microphone=()")]
-DOCS_CSP = (b"content-security-policy", b"default-src 'self' 'unsafe-inline' data:; frame-ancestors 'none'")
+# the bundled API explorer pages (/docs, /redoc): their one inline script is allowed by its sha256 hash (no
+# 'unsafe-inline' for scripts); inline styles are allowed there only
+DOCS_CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 # batch reports are static pages with inline CSS and SVG and no scripts: styles only, nothing loaded,
 # and a sandbox so that no script could run even if one got in
 REPORT_CSP = (b"content-security-policy", b"default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -30,13 +36,15 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        if scope["path"] in ("/docs", "/redoc"):
+            await self.app(scope, receive, self._docs_sender(send))
+            return
+
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in {k for k, _ in HEADERS}]
                 extra = list(HEADERS)
-                if scope["path"] in ("/docs", "/redoc"):  # the bundled API explorer uses an inline script
-                    extra = [DOCS_CSP if k == b"content-security-policy" else (k, v) for k, v in extra]
-                elif REPORT_PATH.match(scope["path"]):
+                if REPORT_PATH.match(scope["path"]):
                     extra = [REPORT_CSP if k == b"content-security-policy" else (k, v) for k, v in extra]
                 if scope["path"].startswith(("/ui", "/v1")) and not scope["path"].startswith("/ui/static"):
                     extra.append((b"cache-control", b"no-store"))
@@ -44,6 +52,33 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+    @staticmethod
+    def _docs_sender(send: Send) -> Send:
+        """Holds the (small) explorer page until it is complete, then allows exactly its inline scripts."""
+        held: dict[str, object] = {"start": None, "body": b""}
+
+        async def sender(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                held["start"] = message
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            held["body"] = held["body"] + message.get("body", b"")  # type: ignore[operator]
+            if message.get("more_body"):
+                return
+            body: bytes = held["body"]  # type: ignore[assignment]
+            hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(m).digest()).decode()}'"
+                             for m in INLINE_SCRIPT.findall(body))
+            start: Message = held["start"]  # type: ignore[assignment]
+            headers = [h for h in start.get("headers", []) if h[0].lower() not in {k for k, _ in HEADERS}]
+            extra = [(k, DOCS_CSP.format(hashes=hashes).encode()) if k == b"content-security-policy" else (k, v)
+                     for k, v in HEADERS]
+            await send({**start, "headers": headers + extra})
+            await send({"type": "http.response.body", "body": body})
+
+        return sender
 
 
 class _TooLarge(ApiError):

@@ -51,6 +51,19 @@ def test_the_matrix_holds_for_every_route_and_caller(service):
     assert outcome["header_checks"] == outcome["cases"] - sum(1 for r in MATRIX.values() if r.who == "web-action")
 
 
+def test_the_api_explorer_allows_its_inline_script_by_hash_only(client):
+    import base64
+    import hashlib
+
+    page = client.get("/docs")
+    script = re.search(r"<script>(.*?)</script>", page.text, re.S).group(1)  # was allowed by 'unsafe-inline'
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = dict(d.strip().split(" ", 1) for d in page.headers["content-security-policy"].split(";"))
+    assert csp["script-src"] == f"'self' 'sha256-{digest}'" and csp["frame-ancestors"] == "'none'"
+    redoc = client.get("/redoc").headers["content-security-policy"]
+    assert "script-src 'self';" in redoc and "unsafe-eval" not in redoc
+
+
 def test_tokens_and_sessions_are_stored_only_as_hashes(service):
     assert secrets_at_rest(service, service.folder / "clm.sqlite3") == []
     with service.clm.context.session_factory() as s:
