@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
@@ -49,8 +51,9 @@ def _playbook(svc: AppServices, principal: Principal, ref: str | None, contract_
 
 async def review_request(request: Request, svc: AppServices, principal: Principal,
                          model: type[ReviewRequest] = ReviewRequest) -> tuple[dict[str, Any], ReviewRequest | None]:
-    """Run the review of a JSON body or a multipart upload; returns the review and the JSON body."""
-    svc.clm.review_desk.check_may_review(principal.username)
+    """Run the review of a JSON body or a multipart upload; returns the review and the JSON body. Database
+    calls run in worker threads, like the review: the event loop never waits on the database."""
+    await anyio.to_thread.run_sync(svc.clm.review_desk.check_may_review, principal.username)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype in TEXT_TYPES:
         try:
@@ -59,7 +62,7 @@ async def review_request(request: Request, svc: AppServices, principal: Principa
             problems = [{"loc": [str(p) for p in e["loc"]], "message": e["msg"], "type": e["type"]}
                         for e in exc.errors()]
             raise ApiError(422, "invalid_input", "the request is not valid", {"problems": problems}) from None
-        playbook = _playbook(svc, principal, body.playbook, body.contract_type)
+        playbook = await anyio.to_thread.run_sync(_playbook, svc, principal, body.playbook, body.contract_type)
         review = await svc.run_review(svc.engine.review_text, body.text, body.contract_type, name=body.name,
                                       playbook=playbook, contract_type=body.contract_type)
         return review, body
@@ -78,7 +81,8 @@ async def review_request(request: Request, svc: AppServices, principal: Principa
                            {"accepted": list(UPLOAD_SUFFIXES)})
         data = await upload.read()
         ref = form.get("playbook")
-        playbook = _playbook(svc, principal, ref if isinstance(ref, str) else None, contract_type.strip())
+        playbook = await anyio.to_thread.run_sync(_playbook, svc, principal, ref if isinstance(ref, str) else None,
+                                                  contract_type.strip())
         review = await svc.run_review(svc.engine.review_bytes, data, name, contract_type.strip(), playbook=playbook,
                                       contract_type=contract_type.strip())
         return review, None
@@ -92,7 +96,8 @@ async def review_request(request: Request, svc: AppServices, principal: Principa
 async def create_review(request: Request, svc: AppServices = Depends(services),
                         principal: Principal = Depends(current_principal)) -> dict[str, Any]:
     review, _ = await review_request(request, svc, principal)
-    svc.clm.review_desk.record_standalone(principal.username, review, purpose="review")
+    await anyio.to_thread.run_sync(partial(svc.clm.review_desk.record_standalone, principal.username, review,
+                                           purpose="review"))
     return review
 
 
@@ -114,7 +119,8 @@ async def approval_check(request: Request, svc: AppServices = Depends(services),
     if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
         raise ApiError(415, "unsupported_media_type", "send application/json")
     review, body = await review_request(request, svc, principal, ApprovalCheckRequest)
-    svc.clm.review_desk.record_standalone(principal.username, review, purpose="approval_check")
+    await anyio.to_thread.run_sync(partial(svc.clm.review_desk.record_standalone, principal.username, review,
+                                           purpose="approval_check"))
     blocking = [f["id"] for f in review["findings"] if f["severity"] in ("high", "medium")]
     approvers = list(dict.fromkeys([*review.get("approvers", []),
                                     *(f["approver_role"] for f in review["findings"]

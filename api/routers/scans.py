@@ -111,7 +111,7 @@ async def _path_scan(request: Request, svc: AppServices) -> ScanPathRequest:
              summary="Scan a zip upload or a server folder under the scan root, in the background")
 async def create_scan(request: Request, response: Response, svc: AppServices = Depends(services),
                       principal: Principal = Depends(current_principal)) -> dict[str, Any]:
-    svc.clm.review_desk.check_may_review(principal.username)  # the same actions as running a review
+    await anyio.to_thread.run_sync(svc.clm.review_desk.check_may_review, principal.username)  # as for a review
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     files = None
     if ctype == "multipart/form-data":
