@@ -68,6 +68,11 @@ class Party:
     name: str | None = None
 
 
+def _term_key(term: str) -> str:
+    """A party term as a lookup key: whitespace runs (tabs, line breaks) as one space, lower case."""
+    return " ".join(term.split()).lower()
+
+
 @dataclass(frozen=True)
 class PartyRoles:
     """The parties found in a document, with lookups from a term to its role."""
@@ -75,26 +80,34 @@ class PartyRoles:
     parties: tuple[Party, ...] = ()
     _term_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _roles: dict = field(init=False, repr=False, compare=False)
+    _folded: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        roles: dict[str, str] = dict(ROLE_WORDS)
+        roles: dict[str, str] = {_term_key(k): v for k, v in ROLE_WORDS.items()}
         for p in self.parties:
-            roles[p.alias.lower()] = p.role
+            roles[_term_key(p.alias)] = p.role
             if p.name:
-                roles[" ".join(p.name.split()).lower()] = p.role
+                roles[_term_key(p.name)] = p.role
         terms = sorted(roles, key=len, reverse=True)
         pattern = r"(?<![\w])(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms) + r")(?![\w])"
         object.__setattr__(self, "_roles", roles)
+        object.__setattr__(self, "_folded", {k.casefold(): v for k, v in roles.items()})
         object.__setattr__(self, "_term_re", re.compile(pattern, re.IGNORECASE))
+
+    def _lookup(self, term: str) -> str | None:
+        # keys and mentions are compared whitespace-normalised, then case-folded: the regex
+        # matches case-insensitively ("SAM" for an alias "ſam"), so lower() alone can miss
+        key = _term_key(term)
+        return self._roles.get(key) or self._folded.get(key.casefold())
 
     def role_of(self, term: str) -> str | None:
         """Role of a defined term, legal name or role word ("the Supplier" -> supplier)."""
-        t = " ".join(term.split()).lower()
+        t = _term_key(term)
         if t.startswith("the "):
             t = t[4:]
         if _MUTUAL_RE.fullmatch(t):
             return "mutual"
-        return self._roles.get(t)
+        return self._lookup(t)
 
     def by_role(self, role: str) -> list[Party]:
         """The parties with ``role``."""
@@ -103,8 +116,8 @@ class PartyRoles:
     def find_role_mentions(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[str, int, int]]:
         """(role, start, end) for each mention of a party term in ``text[start:end]``."""
         end = len(text) if end is None else end
-        return [(self._roles[" ".join(m.group().split()).lower()], m.start(), m.end())
-                for m in self._term_re.finditer(text, start, end)]
+        found = ((self._lookup(m.group()), m.start(), m.end()) for m in self._term_re.finditer(text, start, end))
+        return [(role, s, e) for role, s, e in found if role is not None]
 
 
 def _legal_name(segment: str) -> str | None:

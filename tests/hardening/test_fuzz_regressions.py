@@ -12,6 +12,11 @@ Crashes found so far:
   and other control characters was quoted in the error message, which then spanned
   lines (the CLI's one-line error broke; a bidi override could disguise a name). Fixed:
   ``ReviewError`` escapes control, separator and bidi characters in every message.
+* ``extract_clause_values`` (2026-12-03, ``make hardening-quick``): a party alias with a
+  vertical tab inside ("C\\x0bs»omer") was stored as a key with the tab but looked up
+  whitespace-normalised, so ``PartyRoles.find_role_mentions`` raised ``KeyError``.
+  Fixed: keys and mentions share one normalisation (plus case folding), and a mention
+  without a key is skipped, never raised.
 """
 
 from __future__ import annotations
@@ -81,10 +86,20 @@ PART_NAME_WITH_NEWLINE = base64.b64decode(
     "ZibQvAAAAEIBAAASAAAAAAAAAAAAAACAAeoDAABtRc5jDqTgjqXPmwphCl5Hi2xQSwUGAAAAAAQABAD5AAAA1gQAAAAA"
 )
 
+# extract_clause_values-4e385b1940e5cef5: an alias holding a vertical tab
+ALIAS_WITH_VERTICAL_TAB = base64.b64decode(
+    "VFtbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tUaGUgUmVjZWl2CAgICAgICAgICAgICGluZyBQYXIAAAAAAAAAUiBub3Qg"
+    "ZGlzY2xvc2UgQ1tbW1tbW1tbW1tbW1tbW1tbaGlzIEFncmVlbWVudCBpcyBiZXR3ZWVuIEFjbWUgQ29ycC4sIGEgRGVsYXdh"
+    "cmUgY29ycG9yYXRpb24gKCJDC3O7b21lciIpLCBhbmRQcmljZnMgbWF5IGluY3JlYW9kbmZpZW50aWFzbCBJbmUgYnkgZm9y"
+    "bWF0aW9uIGFub3JtYXRpb24gYW5kIG1heSBub3QgYXIgaW50ZXJlc3QgYXQgMQEAAAAAAAAAACAAJS4YADVwZVN1cHBsaSB1"
+    "c2UgaXQgZXhDbyljZXAudCBhcyBwZXJtaXR0ZWQu"
+)
+
 CRASHES = [
     ("ingest_docx", ZIP_VERSION_69_NAMED_DOCX),
     ("ingest_docx", ZIP_VERSION_69_SNIFFED),
     ("ingest_docx", PART_NAME_WITH_NEWLINE),
+    ("extract_clause_values", ALIAS_WITH_VERTICAL_TAB),
 ]
 
 
@@ -151,3 +166,16 @@ def test_cli_error_for_a_file_named_with_a_newline_is_one_line(tmp_path, capsys)
     assert main(["review", str(path), "--type", "nda"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: empty_document: ")
+
+
+def test_party_mentions_match_aliases_with_odd_whitespace_and_case():
+    from risk_copilot.extract import acting_parties, find_party_roles
+    from risk_copilot.extract.parties import Party, PartyRoles
+
+    roles = PartyRoles((Party(0, 10, "x", "Big\x0bBuyer", "customer", "Acme\tCorp."),
+                        Party(0, 10, "y", "\u017fam", "supplier", None)))
+    assert roles.find_role_mentions("The BIG  BUYER and acme corp. meet SAM.") == [
+        ("customer", 4, 14), ("customer", 19, 29), ("supplier", 35, 38)]
+    assert roles.role_of("the Big\nBuyer") == "customer"
+    text = ALIAS_WITH_VERTICAL_TAB.decode("utf-8", "replace")
+    acting_parties(text, find_party_roles(text))  # raised KeyError
