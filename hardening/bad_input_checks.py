@@ -134,26 +134,47 @@ class SubprocessRun:
     seconds: float
 
 
+# Runs the CLI and writes its own peak RSS (VmHWM, kB) to the file named by argv[1] at exit.
+# Not ru_maxrss from wait4: Linux carries a forked child's maxrss over from the parent (the
+# pages it shared at fork), so a child of a big process would report the parent's size.
+_PEAK_WRAPPER = """
+import atexit, runpy, sys
+peak_file = sys.argv.pop(1)
+def write_peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(peak_file, "w") as out:
+                    out.write(line.split()[1])
+atexit.register(write_peak)
+sys.argv[0] = "risk-copilot"
+runpy.run_module("risk_copilot.cli", run_name="__main__", alter_sys=True)
+"""
+
+
 def check_cli_subprocess(item: BadInput, out_dir: Path, *, python: str | None = None) -> SubprocessRun:
-    """The real ``risk-copilot review`` in a fresh process; its peak RSS from ``wait4``."""
+    """The real ``risk-copilot review`` in a fresh process, with its own peak RSS."""
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / (item.name + ".sub.json")
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    peak_file = out_dir / (item.name + ".peak")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
+               PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("RISK_COPILOT_DEBUG", None)
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen([python or sys.executable, "-m", "risk_copilot.cli", "review", str(item.path),
-                                 "--type", CONTRACT_TYPE, "--format", "json", "--out", str(out)],
-                                cwd=REPO, env=env, stdout=stdout, stderr=stderr)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        stderr.seek(0)
-        out_text, err_text = stdout.read().decode(errors="replace"), stderr.read().decode(errors="replace")
+    proc = subprocess.run([python or sys.executable, "-c", _PEAK_WRAPPER, str(peak_file), "review", str(item.path),
+                           "--type", CONTRACT_TYPE, "--format", "json", "--out", str(out)],
+                          cwd=REPO, env=env, capture_output=True, text=True, errors="replace")
     seconds = time.perf_counter() - started
-    err_text = "\n".join(line for line in err_text.splitlines() if not _is_library_noise(line))
-    outcome = _judge_cli(item, "cli-subprocess", proc.returncode, out_text, err_text, out)
-    return SubprocessRun(outcome, usage.ru_maxrss / 1024.0, seconds)
+    err_text = "\n".join(line for line in proc.stderr.splitlines() if not _is_library_noise(line))
+    outcome = _judge_cli(item, "cli-subprocess", proc.returncode, proc.stdout, err_text, out)
+    try:
+        peak_mb = int(peak_file.read_text()) / 1024.0
+    except (OSError, ValueError):
+        peak_mb = float("nan")
+        if outcome.ok:
+            outcome = judge(item, "cli-subprocess", reviewed=outcome.result == "reviewed", code=outcome.code,
+                            problem="the process did not report its peak memory (killed?)")
+    return SubprocessRun(outcome, peak_mb, seconds)
 
 
 def _is_library_noise(line: str) -> bool:
@@ -309,9 +330,10 @@ def run(quick: bool) -> dict[str, Any]:
         refused_rss = max((r.peak_rss_mb for r in runs if r.outcome.result != "reviewed"), default=0.0)
         figures["review_peak_rss_mb"] = round(review_rss, 1)  # a small contract, model loaded
         figures["refused_peak_rss_mb"] = round(refused_rss, 1)  # worst hostile input, as a process
-        if review_rss and refused_rss > review_rss + MEMORY_MARGIN_MB:
+        if not refused_rss < REFUSED_PEAK_CEILING_MB:
             outcomes.append(PathOutcome("(memory)", "cli-subprocess", "failed", None,
-                                        f"a refused input peaked at {refused_rss:.0f} MB, a review at {review_rss:.0f} MB"))
+                                        f"a refused input peaked at {refused_rss:.0f} MB (ceiling "
+                                        f"{REFUSED_PEAK_CEILING_MB} MB; a small review: {review_rss:.0f} MB)"))
     failures = [o for o in outcomes if not o.ok]
     figures.update({
         "inputs": len(items),
@@ -332,4 +354,6 @@ def run(quick: bool) -> dict[str, Any]:
 # latin1.txt is reviewed: its peak is the baseline the refused inputs are held to
 SUBPROCESS_INPUTS = ("latin1.txt", "empty.txt", "png-renamed.pdf", "zip-bomb.docx", "zip-bomb-lying.docx", "xxe.docx",
                      "encrypted.pdf", "fifty-mb.txt", "one-5mb-line.txt")
-MEMORY_MARGIN_MB = 100
+# A refused input is refused before the model loads and before its bulk is read or inflated:
+# the process stays near the interpreter's own ~85 MB (a small review peaks near 270 MB).
+REFUSED_PEAK_CEILING_MB = 150
