@@ -23,6 +23,7 @@ implausible compression ratio, is refused without inflating anything.
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -200,11 +201,11 @@ def docx_bytes(xml: bytes) -> bytes:
                       _deflate_entry("word/document.xml", xml)])
 
 
-def zip_bomb_docx(inflated_bytes: int = 2 * 1024**3, *, lie_about_size: bool = False) -> bytes:
-    """A DOCX whose ``word/document.xml`` inflates to ``inflated_bytes`` (default 2 GiB) from a
-    stream of about 2 MB: one deflated 1 MiB block of spaces, repeated (each block is
-    flushed with Z_FULL_FLUSH, so copies concatenate). ``lie_about_size`` declares 40 KB in
-    the zip headers instead of the real size (then only the CRC check can catch it)."""
+@functools.lru_cache(maxsize=2)
+def _bomb_stream(inflated_bytes: int) -> tuple[bytes, int, int]:
+    """(raw deflate stream, CRC-32, size) of a document.xml of ``inflated_bytes``: one
+    deflated 1 MiB block of spaces repeated (each flushed with Z_FULL_FLUSH, so copies
+    concatenate). Cached: the CRC over GiBs is the slow part."""
     chunk = b" " * (1024 * 1024)
     head = document_xml(["Bomb"]).encode().replace(b"<w:body>", b"<w:body><!--")
     tail = b"--></w:body></w:document>"
@@ -217,8 +218,15 @@ def zip_bomb_docx(inflated_bytes: int = 2 * 1024**3, *, lie_about_size: bool = F
     for _ in range(copies):
         crc = zlib.crc32(chunk, crc)
     crc = zlib.crc32(tail, crc)
-    size = len(head) + copies * len(chunk) + len(tail)
-    entry = _ZipEntry("word/document.xml", first + block * copies + last, crc, 40_000 if lie_about_size else size)
+    return first + block * copies + last, crc, len(head) + copies * len(chunk) + len(tail)
+
+
+def zip_bomb_docx(inflated_bytes: int = 2 * 1024**3, *, lie_about_size: bool = False) -> bytes:
+    """A DOCX whose ``word/document.xml`` inflates to ``inflated_bytes`` (default 2 GiB)
+    from a stream of about 2 MB. ``lie_about_size`` declares 40 KB in the zip headers
+    instead of the real size (then only inflating can tell)."""
+    payload, crc, size = _bomb_stream(inflated_bytes)
+    entry = _ZipEntry("word/document.xml", payload, crc, 40_000 if lie_about_size else size)
     return write_zip([_deflate_entry("[Content_Types].xml", _CONTENT_TYPES), _deflate_entry("_rels/.rels", _RELS), entry])
 
 
