@@ -145,8 +145,18 @@ CUES: tuple[tuple[str, str], ...] = (
     ("except", r"\bexcept\b|\bunless\b|\bnotwithstanding\b|\bprovided(,)? (however|that)\b|\bother than\b"),
     ("definition", r"\"confidential information\"|confidential information\W{0,3} (shall )?(means?|includes?|refers?)|\bmeans?\b|\bincludes?\b|\bincluding\b"),
     ("heading_like", r"^\W*([0-9ivx]+[.)]?\s*)?[A-Z][A-Za-z ,;&/'-]{0,60}\.?\s*$"),
+    # conjunctions that decide a label rather than a topic
+    ("return_on_termination", r"^(?=.*\b(return|destr|delet|eras))(?=.*\b(terminat|expir|end of (this|the) agreement|conclusion|completion))"),
+    ("retain_after_return", r"^(?=.*\b(return|destr|delet))(?=.*\b(retain|keep|kept|archiv|back-?up|one cop|legal|compliance))"),
+    ("no_retention", r"(not|no|without) (retain|keep|keeping|retaining)|retain no|(any|all) (copies|reproductions)"),
+    ("survive_termination", r"^(?=.*\b(surviv|continue|remain))(?=.*\b(terminat|expir))"),
+    ("agreement_secret", r"^(?=.*\b(not|nor|no)\b)(?=.*((existence|terms|fact|content) of (this|the|such) (agreement|discussions|negotiations)|the fact that|discussions are taking place|negotiations are taking place))"),
+    ("notify_compelled", r"^(?=.*(required by|compell|subpoena|court order|legal process|judicial))(?=.*\b(notif|notice|inform|advise))"),
+    ("only_technical", r"(technical|scientific) (information|data)(?!.{0,80}\b(business|financial|commercial|marketing|customer))"),
+    ("mark_required", r"^(?=.*\b(mark|designat|identif|legend|label))(?=.*\b(only|provided that|if|must|shall be))(?!.*whether or not)"),
+    ("third_party_prohibited", r"(not|no|never) .{0,40}(disclos|reveal|divulg|shar|furnish|make available)\w* .{0,60}(third part|any (other )?(person|entity))(?!.{0,120}\b(except|other than|unless|provided|without the prior))"),
 )
-_CUE_PATTERNS = tuple(re.compile(p, re.IGNORECASE) for _, p in CUES)
+_CUE_PATTERNS = tuple(re.compile(p, re.IGNORECASE | re.DOTALL) for _, p in CUES)
 _TOKEN_RE = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]|\d+")
 
 
@@ -252,9 +262,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def document_summary(evidence_logits: np.ndarray, contradiction_logits: np.ndarray, cues: np.ndarray) -> np.ndarray:
-    """Document-level features per hypothesis, from span-level logits (n, H): an
-    (H, F) array: the 3 best evidence logits, the evidence-softmax-weighted and the top
-    span's contradiction logits, and how many spans score above 0.5."""
+    """Document-level features per hypothesis, from span-level logits (n, H) and the
+    spans' cue matrix (n, len(CUES)): an (H, SUMMARY_SIZE) array of the 3 best evidence
+    logits, the evidence-softmax-weighted and the top span's contradiction logits, how
+    many spans score above 0.5, and each cue's evidence-probability-weighted maximum
+    over the 3 best spans."""
     n, h = evidence_logits.shape
     if n == 0:
         return np.zeros((h, SUMMARY_SIZE), dtype=np.float32)
@@ -262,15 +274,18 @@ def document_summary(evidence_logits: np.ndarray, contradiction_logits: np.ndarr
     ranked = np.take_along_axis(evidence_logits, order, axis=0)
     best = [ranked[min(k, n - 1)] for k in range(3)]
     top = order[: min(3, n)]
-    weights = np.exp(np.take_along_axis(evidence_logits, top, axis=0) - ranked[:1])
+    top_logits = np.take_along_axis(evidence_logits, top, axis=0)
+    weights = np.exp(top_logits - ranked[:1])
     weights /= weights.sum(axis=0, keepdims=True)
     weighted_contradiction = (np.take_along_axis(contradiction_logits, top, axis=0) * weights).sum(axis=0)
     top_contradiction = np.take_along_axis(contradiction_logits, order[:1], axis=0)[0]
     above = (sigmoid(evidence_logits) > 0.5).sum(axis=0).astype(np.float32)
-    return np.stack([best[0], best[1], best[2], weighted_contradiction, top_contradiction, np.log1p(above)], axis=1).astype(np.float32)
+    top_cues = (cues[top] * sigmoid(top_logits)[:, :, None]).max(axis=0)  # (H, len(CUES))
+    scores = np.stack([best[0], best[1], best[2], weighted_contradiction, top_contradiction, np.log1p(above)], axis=1)
+    return np.hstack([scores, top_cues]).astype(np.float32)
 
 
-SUMMARY_SIZE = 6
+SUMMARY_SIZE = 6 + len(CUES)
 
 
 @dataclass(frozen=True)
@@ -286,6 +301,7 @@ class HypothesisResult:
 class SpanScores:
     evidence_logits: np.ndarray  # (n, H)
     contradiction_logits: np.ndarray  # (n, H)
+    cues: np.ndarray  # (n, len(CUES))
 
 
 class NdaHypothesisModel:
@@ -340,16 +356,18 @@ class NdaHypothesisModel:
         in reading order (``vectors``: their unit sentence embeddings)."""
         h = len(HYPOTHESES)
         if len(texts) == 0:
-            return SpanScores(np.zeros((0, h), np.float32), np.zeros((0, h), np.float32))
-        dense = (SpanFeaturizer.dense(texts, vectors) - self.dense_mean) / self.dense_scale
+            return SpanScores(np.zeros((0, h), np.float32), np.zeros((0, h), np.float32), np.zeros((0, len(CUES)), np.float32))
+        raw = SpanFeaturizer.dense(texts, vectors)
+        dense = (raw - self.dense_mean) / self.dense_scale
         lexical = self.featurizer.lexical(texts)
         evidence = self._linear(lexical, dense, self.evidence_lexical, self.evidence_dense, self.evidence_bias)
         contradiction = self._linear(lexical, dense, self.contradiction_lexical, self.contradiction_dense, self.contradiction_bias)
-        return SpanScores(evidence.astype(np.float32), contradiction.astype(np.float32))
+        cues = raw[:, 2 * np.asarray(vectors).shape[1]: 2 * np.asarray(vectors).shape[1] + len(CUES)]
+        return SpanScores(evidence.astype(np.float32), contradiction.astype(np.float32), cues)
 
-    def label_probabilities(self, scores: SpanScores, texts: Sequence[str]) -> np.ndarray:
+    def label_probabilities(self, scores: SpanScores) -> np.ndarray:
         """(H, 3) probabilities of Entailment / Contradiction / NotMentioned."""
-        summary = document_summary(scores.evidence_logits, scores.contradiction_logits, None)
+        summary = document_summary(scores.evidence_logits, scores.contradiction_logits, scores.cues)
         logits = np.einsum("hkf,hf->hk", self.label_weights, summary) + self.label_bias + self.label_mask
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
@@ -358,7 +376,7 @@ class NdaHypothesisModel:
     def predict(self, texts: Sequence[str], vectors: np.ndarray, *, max_evidence: int = 3) -> list[HypothesisResult]:
         """One result per hypothesis: the label and the best evidence spans."""
         scores = self.score_spans(texts, vectors)
-        probabilities = self.label_probabilities(scores, texts)
+        probabilities = self.label_probabilities(scores)
         evidence_p = sigmoid(scores.evidence_logits)
         contradiction_p = sigmoid(scores.contradiction_logits)
         results = []

@@ -119,7 +119,7 @@ def evaluate_documents(model, encoder, documents: Sequence[NliDocument]) -> NliS
     for document in documents:
         texts = document.span_texts()
         span_scores = model.score_spans(texts, encoder.encode(texts))
-        probabilities = model.label_probabilities(span_scores, texts)
+        probabilities = model.label_probabilities(span_scores)
         scores.add_document(document, [LABELS[int(k)] for k in probabilities.argmax(axis=1)], span_scores.evidence_logits)
     return scores
 

@@ -61,6 +61,8 @@ class Corpus:
 
 
 def load_corpus(corpus_dir: Path, encoder) -> Corpus:
+    """The ContractNLI documents with their spans embedded by ``encoder`` (anything with
+    ``encode(texts)``, e.g. the on-disk embedding cache)."""
     documents = [d for name in DATA_FILES for d in read_contract_nli(corpus_dir / name)]
     texts = [d.span_texts() for d in documents]
     flat = encoder.encode([t for spans in texts for t in spans])
@@ -202,7 +204,7 @@ def _summaries(model: NdaHypothesisModel, texts, vectors) -> np.ndarray:
     out = []
     for spans, vecs in zip(texts, vectors):
         scores = model.score_spans(spans, vecs)
-        out.append(document_summary(scores.evidence_logits, scores.contradiction_logits, None))
+        out.append(document_summary(scores.evidence_logits, scores.contradiction_logits, scores.cues))
     return np.stack(out)
 
 
@@ -228,7 +230,7 @@ def evaluate(model: NdaHypothesisModel, corpus: Corpus, indices: list[int], scor
     scores = scores or NliScores.empty()
     for i in indices:
         span_scores = model.score_spans(corpus.texts[i], corpus.vectors[i])
-        probabilities = model.label_probabilities(span_scores, corpus.texts[i])
+        probabilities = model.label_probabilities(span_scores)
         labels = [LABELS[int(k)] for k in probabilities.argmax(axis=1)]
         scores.add_document(corpus.documents[i], labels, span_scores.evidence_logits)
     return scores
@@ -271,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("onnx-int8", "torch-fp32"), default="onnx-int8",
                         help="embedding backend whose vectors the heads are trained on")
     parser.add_argument("--cross-validate", action="store_true", help="also report out-of-fold figures over all folds")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="embed from scratch instead of reusing var/embedding-cache (a cache: same vectors)")
     args = parser.parse_args(argv)
 
     from risk_copilot.embedding import SentenceEncoder
@@ -280,7 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = ReviewerSettings()
     encoder = SentenceEncoder(settings.model_path, backend=args.backend, onnx_dir=settings.onnx_dir,
                               batch_size=32, cache_size=0, torch_threads=settings.torch_threads)
-    corpus = load_corpus(args.corpus, encoder)
+    if not args.no_cache:
+        from risk_copilot.training.embedding_cache import DiskEmbeddingCache
+
+        corpus = load_corpus(args.corpus, DiskEmbeddingCache(encoder))
+    else:
+        corpus = load_corpus(args.corpus, encoder)
     print(f"embedded {sum(len(t) for t in corpus.texts)} spans of {len(corpus.documents)} NDAs "
           f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     config = TrainingConfig()
