@@ -93,7 +93,8 @@ class CategoryHeads:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         lexical = self.featurizer.transform(texts, headings)
         out = np.asarray(lexical @ self.lexical_weights, dtype=np.float32)
-        out += (np.asarray(vectors, dtype=np.float32) * self.embedding_scale) @ self.embedding_weights
+        if self.embedding_scale:  # 0: a lexical-only model, the embedding block is unused
+            out += (np.asarray(vectors, dtype=np.float32) * self.embedding_scale) @ self.embedding_weights
         out += self.bias
         return out
 

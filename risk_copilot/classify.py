@@ -2,7 +2,9 @@
 
 A clause belongs to a parameter when its embedding is close to the parameter's library
 entries: at least ``strong_similarity``, or at least ``min_similarity`` when one of the
-parameter's keywords also appears in the clause or its section heading.
+parameter's keywords also appears in the clause or its section heading, or when the
+trained CUAD head of the parameter's category gives the clause a probability of at least
+``HEAD_GATE`` (wordings the keywords miss).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from risk_copilot.playbook import Playbook, RiskParameter
 from risk_copilot.rules.context import ClauseMatch
 
 KEYWORD_BONUS = 0.08
+HEAD_GATE = 0.9  # a CUAD head this sure of the category stands in for a keyword hit
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,11 @@ class ClauseClassifier:
             scores[category] = np.maximum(scores[category], column) if category in scores else column
         return scores
 
-    def classify(self, clauses: list, vectors: np.ndarray, values: dict) -> Classification:
+    def classify(self, clauses: list, vectors: np.ndarray, values: dict,
+                 head_scores: dict[str, np.ndarray] | None = None) -> Classification:
+        """``head_scores``: category -> per-clause probability from the CUAD heads (optional)."""
         sims = self.library.similarities(vectors)
+        head_scores = head_scores or {}
         overall = sims.max(axis=1) if sims.size else np.zeros(len(clauses))
         matches: dict[str, list[ClauseMatch]] = {v.parameter.id: [] for v in self._views}
         categories: dict[str, dict[str, float]] = {c.id: {} for c in clauses}
@@ -97,9 +103,12 @@ class ClauseClassifier:
                 clause = clauses[row]
                 text_hit = any(k.search(clause.text) for k in view.keywords)
                 heading_hit = bool(clause.heading) and any(k.search(clause.heading) for k in view.keywords)
+                head = head_scores.get(view.parameter.category)
+                head_hit = head is not None and float(head[row]) >= HEAD_GATE
                 keyword_hit = text_hit or heading_hit
                 similarity = float(best[row])
-                if similarity < view.strong_similarity and not (keyword_hit and similarity >= view.min_similarity):
+                gated = keyword_hit or head_hit
+                if similarity < view.strong_similarity and not (gated and similarity >= view.min_similarity):
                     continue
                 score = min(0.99, similarity + (KEYWORD_BONUS if text_hit else 0) + (KEYWORD_BONUS / 2 if heading_hit else 0))
                 by_label = {label: float(sims[row, cols].max()) for label, cols in view.columns.items()}

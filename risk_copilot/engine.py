@@ -163,14 +163,16 @@ class ReviewEngine:
         timings["embed"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        classification = classifier.classify(clauses, vectors, values)
         heads = self.category_heads()
         head_categories: dict[str, list[tuple[str, float]]] = {}
+        head_scores: dict[str, object] = {}
         if heads is not None:
             from risk_copilot.category_heads import reported_categories
 
             probabilities = heads.probabilities([c.text for c in clauses], [c.heading for c in clauses], vectors)
             head_categories = dict(zip((c.id for c in clauses), reported_categories(heads, probabilities)))
+            head_scores = {name: probabilities[:, j] for j, name in enumerate(heads.categories)}
+        classification = classifier.classify(clauses, vectors, values, head_scores=head_scores)
         timings["classify"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
