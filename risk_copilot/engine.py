@@ -99,7 +99,9 @@ class ReviewEngine:
         """Load the model, the playbooks and their indexes now rather than on first review."""
         for contract_type in contract_types:
             self.classifier(self.playbook(contract_type))
-        self.category_heads()
+        heads = self.category_heads()
+        if heads is not None:  # first use imports scipy.sparse
+            heads.probabilities(["warm up"], [None], self.encoder.encode(["warm up"]))
         self.encoder.encode(["warm up"])
         from risk_copilot.segment import segment_document
         from risk_copilot.ingest import ingest_text
