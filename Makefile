@@ -49,7 +49,8 @@ CUAD := ../shared/corpora/cuad
 eval: $(STAMP)
 	$(BIN)/risk-copilot eval cuad --data $(CUAD)
 	RISK_COPILOT_EMBEDDING_BACKEND=torch-fp32 $(BIN)/risk-copilot eval cuad --data $(CUAD)
-	$(BIN)/risk-copilot eval contract-nli --data ../shared/corpora/contract-nli/test_a.json
+	$(BIN)/risk-copilot eval contract-nli --data ../shared/corpora/contract-nli/dev.json --data ../shared/corpora/contract-nli/test_a.json --split validation
+	RISK_COPILOT_EMBEDDING_BACKEND=torch-fp32 $(BIN)/risk-copilot eval contract-nli --data ../shared/corpora/contract-nli/dev.json --data ../shared/corpora/contract-nli/test_a.json --split validation
 	$(BIN)/risk-copilot eval cases --data ../shared/cases
 
 # CI: a small subset that fails when a metric drops below the committed figure by more than the margin.
