@@ -135,3 +135,44 @@ def test_the_shipped_model_finds_clear_evidence(verdicts, category, span):
 
 def test_the_shipped_model_leaves_unmentioned_hypotheses_alone(verdicts):
     assert verdicts["nda_no_solicitation"].label == "NotMentioned"
+
+
+def contract_nli_json(path):
+    """A two-NDA file in ContractNLI's layout (our own text)."""
+    documents = []
+    for number, texts in enumerate((NDA, NDA[:3])):
+        text, spans = "", []
+        for sentence in texts:
+            spans.append([len(text), len(text) + len(sentence)])
+            text += sentence + "\n"
+        annotations = {h.key: {"choice": "NotMentioned", "spans": []} for h in HYPOTHESES}
+        if len(texts) > 4:
+            annotations["nda-11"] = {"choice": "Entailment", "spans": [3]}
+        documents.append({"id": 900 + number, "file_name": f"nda-{number}.txt", "text": text, "spans": spans,
+                          "annotation_sets": [{"annotations": annotations}]})
+    path.write_text(json.dumps({"documents": documents, "labels": {h.key: {"short_description": h.short_description,
+                                                                              "hypothesis": h.text} for h in HYPOTHESES}}))
+    return path
+
+
+def test_eval_contract_nli_prints_the_papers_metrics_as_json(tmp_path, capsys):
+    from risk_copilot.cli import main
+
+    data = contract_nli_json(tmp_path / "nli.json")
+    assert main(["eval", "contract-nli", "--data", str(data), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"accuracy", "f1", "evidence_map", "documents"} and report["documents"] == 2
+    assert set(report["f1"]) == {"Entailment", "Contradiction", "NotMentioned"}
+    assert report["evidence_map"] == 1.0  # the one annotated pair: the reverse-engineering clause ranked first
+    assert report["f1"]["Entailment"] > 0  # the reverse-engineering pair is labelled Entailment
+    assert report["accuracy"] > 0.5  # most hypotheses of the toy NDAs are not mentioned, and are found so
+
+
+def test_eval_contract_nli_refuses_a_bad_file_in_one_line(tmp_path, capsys):
+    from risk_copilot.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["eval", "contract-nli", "--data", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: bad_input:") and err.count("\n") == 1
