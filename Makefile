@@ -57,7 +57,7 @@ eval: $(STAMP)
 eval-ci: $(STAMP)
 	$(BIN)/python -m pytest -q -m eval tests/eval/test_committed_figures.py
 
-# Every eval-marked test (includes the older document-level CUAD check and the real-contract sweep).
+# Every eval-marked test (committed figures, ContractNLI checks, the real-contract sweep).
 eval-tests: $(STAMP)
 	$(BIN)/python -m pytest -q -m eval
 
