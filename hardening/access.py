@@ -15,14 +15,15 @@ asserts the declared outcome:
 
 Web forms (POST /ui/...) are called with the session's CSRF token; a separate case sends each
 one without it (403 ``csrf_failed``). On the web page a refused action comes back as a 303 with an
-error flash, so for web actions the matrix checks session, CSRF and organisation, and the role
-rules are those of the API routes they share services with.
+error flash: a form declares the rule its service enforces (``acts_as``), and a role without it
+must get the refusal flash, a role with it must not.
 
 ``run(quick)`` builds its own service; ``check_matrix`` is what the tests call."""
 
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import sqlite3
 import tempfile
@@ -31,6 +32,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -52,6 +54,7 @@ class Rule:
     who: str
     scope: str = "none"
     request: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    acts_as: str | None = None  # a web form: the rule (as ``who``) its service enforces; refusals come as a flash
 
 
 def _json(body: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -174,15 +177,18 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/ui/contracts"): Rule("web-page", "own"),
     ("POST", "/ui/contracts/upload"): Rule("web-action", "none",
                                            _file("{marker}-web.md", lambda c: c["nda_text"].encode(),
-                                                 contract_type="nda")),
+                                                 contract_type="nda"), acts_as="contract.create"),
     ("GET", "/ui/contracts/{contract_id}"): Rule("web-page", "org"),
     ("GET", "/ui/contracts/{contract_id}/redline"): Rule("web-page", "org"),
     ("POST", "/ui/contracts/{contract_id}/findings/{finding_id}/accept"): Rule(
-        "web-action", "org", lambda c: {"data": {"reason": "mitigated-elsewhere", "note": "insurance"}}),
+        "web-action", "org", lambda c: {"data": {"reason": "mitigated-elsewhere", "note": "insurance"}},
+        acts_as="risk.accept@role"),
     ("POST", "/ui/contracts/{contract_id}/findings/{finding_id}/severity"): Rule(
-        "web-action", "org", lambda c: {"data": {"severity": "high", "reason": "exposure matters"}}),
-    ("POST", "/ui/contracts/{contract_id}/findings/{finding_id}/fallback"): Rule("web-action", "org"),
-    ("POST", "/ui/contracts/{contract_id}/submit"): Rule("web-action", "org"),
+        "web-action", "org", lambda c: {"data": {"severity": "high", "reason": "exposure matters"}},
+        acts_as="risk.accept@role"),
+    ("POST", "/ui/contracts/{contract_id}/findings/{finding_id}/fallback"): Rule("web-action", "org",
+                                                                                  acts_as="contract.edit"),
+    ("POST", "/ui/contracts/{contract_id}/submit"): Rule("web-action", "org", acts_as="contract.submit"),
     ("GET", "/ui/static"): Rule("public"),  # the mount: style sheet and scripts
 }
 
@@ -360,17 +366,36 @@ def _expect(rule: Rule, caller: Caller, allowed: dict[str, set[str]], web: bool,
         return "login" if web else "unauthenticated"
     if caller.name == OTHER:
         return "notfound" if rule.scope == "org" else "allow"
+    if web and rule.acts_as:  # a form: the page answers 303 either way; a refusal is an error flash
+        return "allow-flash" if _may(rule.acts_as, caller, allowed, ctx) else "deny-flash"
     if web:
         return "deny" if rule.who == "web-page" and rule.scope == "org" and caller.role == "vendor" else "allow"
-    action, _, role_key = rule.who.partition("@")  # action@role: the action, and holding the role in ctx[role]
-    ok = caller.role in allowed[action] and (not role_key or caller.role == ctx[role_key])
-    return "allow" if ok else "deny"
+    return "allow" if _may(rule.who, caller, allowed, ctx) else "deny"
+
+
+def _may(who: str, caller: Caller, allowed: dict[str, set[str]], ctx: dict[str, Any]) -> bool:
+    action, _, role_key = who.partition("@")  # action@role: the action, and holding the role in ctx[role]
+    return caller.role in allowed[action] and (not role_key or caller.role == ctx[role_key])
+
+
+REFUSAL = re.compile(r"may not|does not hold the role|see only their own|belongs to another organisation")
+
+
+def _flash(r) -> tuple[str, str]:
+    query = parse_qs(urlsplit(r.headers.get("location", "")).query)
+    return query.get("kind", [""])[0], query.get("flash", [""])[0]
 
 
 def _judge(expect: str, r, rule: Rule) -> str | None:
     status, code = r.status_code, _code(r)
     if status >= 500:
         return f"server error {status}"
+    if expect in ("allow-flash", "deny-flash"):
+        kind, flash = _flash(r)
+        refused = status == 303 and kind == "error" and bool(REFUSAL.search(flash))
+        if expect == "deny-flash":
+            return None if refused else f"expected a refusal flash, got {status} {kind}: {flash[:80]}"
+        return f"expected allowed, got {status} {code or flash[:80]}" if refused or status in (401, 403) else None
     if expect == "any":
         return None
     if expect == "unauthenticated":
@@ -403,6 +428,7 @@ def check_matrix(service: Any) -> dict[str, Any]:
     allowed = allowed_roles(service.clm)
     problems: list[dict[str, Any]] = []
     cases = leaks = header_cases = 0
+    expected: dict[str, int] = {}
     order = [ANONYMOUS, OTHER, *ROLES]
     with TestClient(service.app, raise_server_exceptions=False, follow_redirects=False) as client:
         for method, path in routes:
@@ -433,6 +459,7 @@ def check_matrix(service: Any) -> dict[str, Any]:
                 r = client.request(method, url, headers=headers, **kwargs)
                 cases += 1
                 expect = _expect(rule, caller, allowed, web, ctx)
+                expected[expect] = expected.get(expect, 0) + 1
                 verdict = _judge(expect, r, rule)
                 if verdict:
                     problems.append({"route": f"{method} {path}", "caller": name, "problem": verdict,
@@ -454,7 +481,7 @@ def check_matrix(service: Any) -> dict[str, Any]:
     for route in stale:
         problems.append({"route": route, "caller": "-", "problem": "matrix entry for a route the app does not have"})
     return {"routes": len(routes), "cases": cases, "failures": len(problems), "leaks": leaks,
-            "header_checks": header_cases, "missing": missing, "problems": problems}
+            "header_checks": header_cases, "missing": missing, "expected": expected, "problems": problems}
 
 
 def secrets_at_rest(service: Any, database: Path) -> list[str]:
@@ -488,6 +515,7 @@ def run(quick: bool) -> dict[str, Any]:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "seconds": round(time.monotonic() - started, 1)}
     return {"ok": outcome["failures"] == 0 and not plain, "routes": outcome["routes"], "cases": outcome["cases"],
             "failures": outcome["failures"], "leaks": outcome["leaks"], "header_checks": outcome["header_checks"],
+            **{f"expected_{k.replace('-', '_')}": v for k, v in sorted(outcome["expected"].items())},
             "plaintext_secrets_at_rest": len(plain), "seconds": round(time.monotonic() - started, 1),
             "problems": outcome["problems"][:30]}
 

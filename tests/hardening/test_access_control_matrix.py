@@ -46,6 +46,9 @@ def test_every_route_of_the_app_is_in_the_matrix(service):
 def test_the_matrix_holds_for_every_route_and_caller(service):
     outcome = check_matrix(service)
     assert outcome["problems"] == []
+    seen = outcome["expected"]  # every kind of outcome was exercised, refusals included
+    assert seen["deny"] >= 50 and seen["deny-flash"] >= 10 and seen["notfound"] >= 30 and seen["allow-flash"] >= 5
+    assert seen["unauthenticated"] >= 60 and seen["login"] >= 8 and seen["allow"] >= 200, seen
     # 9 API callers (anonymous, another organisation, 7 roles) per API route, web routes with sessions
     assert outcome["cases"] >= 9 * outcome["routes"] - 9 * 10
     assert outcome["header_checks"] == outcome["cases"] - sum(1 for r in MATRIX.values() if r.who == "web-action")
