@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from risk_copilot.clause_library import ClauseLibraryIndex
@@ -78,7 +79,7 @@ def test_a_corrupt_saved_index_is_rebuilt(review_engine, tmp_path):
 
 
 def test_an_engine_built_from_settings_reads_another_playbook_dir(review_engine, tmp_path):
-    source = (REPO / "corpora/playbooks/nda.yaml").read_text().replace("version: \"1\"", "version: \"9\"")
+    source = re.sub(r'(?m)^version: "[^"]+"', 'version: "9"', (REPO / "corpora/playbooks/nda.yaml").read_text())
     (tmp_path / "nda.yaml").write_text(source)
     engine = ReviewEngine(ReviewerSettings(playbook_dir=tmp_path, index_dir=tmp_path / "index"),
                           encoder=review_engine.encoder)
