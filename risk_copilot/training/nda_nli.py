@@ -272,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--backend", choices=("onnx-int8", "torch-fp32"), default="onnx-int8",
                         help="embedding backend whose vectors the heads are trained on")
+    parser.add_argument("--also-backend", action="append", default=[], choices=("onnx-int8", "torch-fp32"),
+                        help="also train on this backend's vectors of the same spans and report its validation figures "
+                             "(measured: it does not bring the two backends closer, so the shipped model does not use it)")
     parser.add_argument("--cross-validate", action="store_true", help="also report out-of-fold figures over all folds")
     parser.add_argument("--no-cache", action="store_true",
                         help="embed from scratch instead of reusing var/embedding-cache (a cache: same vectors)")
@@ -282,38 +285,55 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     settings = ReviewerSettings()
-    encoder = SentenceEncoder(settings.model_path, backend=args.backend, onnx_dir=settings.onnx_dir,
-                              batch_size=32, cache_size=0, torch_threads=settings.torch_threads)
-    if not args.no_cache:
-        from risk_copilot.training.embedding_cache import DiskEmbeddingCache
+    backends = [args.backend] + [b for b in args.also_backend if b != args.backend]
+    corpora: dict[str, Corpus] = {}
+    encoders = {}
+    for backend in backends:
+        encoders[backend] = SentenceEncoder(settings.model_path, backend=backend, onnx_dir=settings.onnx_dir,
+                                            batch_size=32, cache_size=0, torch_threads=settings.torch_threads)
+        if not args.no_cache:
+            from risk_copilot.training.embedding_cache import DiskEmbeddingCache
 
-        corpus = load_corpus(args.corpus, DiskEmbeddingCache(encoder))
-    else:
-        corpus = load_corpus(args.corpus, encoder)
-    print(f"embedded {sum(len(t) for t in corpus.texts)} spans of {len(corpus.documents)} NDAs "
-          f"in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            corpora[backend] = load_corpus(args.corpus, DiskEmbeddingCache(encoders[backend]))
+        else:
+            corpora[backend] = load_corpus(args.corpus, encoders[backend])
+        print(f"embedded {sum(len(t) for t in corpora[backend].texts)} spans of {len(corpora[backend].documents)} NDAs "
+              f"({backend}) in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    corpus = corpora[args.backend]
+    # Training sees every document once per backend (the same texts with each backend's vectors),
+    # so that the heads do not depend on the small differences between the two embeddings.
+    stacked = Corpus(
+        documents=[d for b in backends for d in corpora[b].documents],
+        texts=[t for b in backends for t in corpora[b].texts],
+        vectors=[v for b in backends for v in corpora[b].vectors],
+    )
+    n = len(corpus.documents)
     config = TrainingConfig()
     folds = [document_fold(d.id) for d in corpus.documents]
     training = [i for i, f in enumerate(folds) if f != VALIDATION_FOLD]
     validation = [i for i, f in enumerate(folds) if f == VALIDATION_FOLD]
-    model = train(corpus, training, config)
+    model = train(stacked, [k * n + i for k in range(len(backends)) for i in training], config)
     figures = {"validation": evaluate(model, corpus, validation).summary()}
-    print(f"validation fold ({len(validation)} NDAs): {json.dumps(figures['validation'])}", file=sys.stderr)
+    print(f"validation fold ({len(validation)} NDAs, {args.backend}): {json.dumps(figures['validation'])}", file=sys.stderr)
+    for backend in backends[1:]:
+        figures[f"validation_{backend}"] = evaluate(model, corpora[backend], validation).summary()
+        print(f"validation fold ({len(validation)} NDAs, {backend}): {json.dumps(figures[f'validation_{backend}'])}",
+              file=sys.stderr)
     if args.cross_validate:
         oof = NliScores.empty()
         for fold in range(FOLDS):
             held = [i for i, f in enumerate(folds) if f == fold]
-            rest = [i for i, f in enumerate(folds) if f != fold]
-            fold_model = model if fold == VALIDATION_FOLD else train(corpus, rest, config)
+            rest = [k * n + i for k in range(len(backends)) for i, f in enumerate(folds) if f != fold]
+            fold_model = model if fold == VALIDATION_FOLD else train(stacked, rest, config)
             evaluate(fold_model, corpus, held, oof)
         figures["cross_validation"] = oof.summary()
-        print(f"{FOLDS}-fold out-of-fold ({len(corpus.documents)} NDAs): {json.dumps(figures['cross_validation'])}",
-              file=sys.stderr)
+        print(f"{FOLDS}-fold out-of-fold ({n} NDAs): {json.dumps(figures['cross_validation'])}", file=sys.stderr)
+    encoder = encoders[args.backend]
     manifest = {
         "id": "nda-nli", "version": MODEL_VERSION,
         "role": "ContractNLI's 17 NDA hypotheses: evidence spans and Entailment / Contradiction / NotMentioned",
         "trained_by": "python -m risk_copilot.training.nda_nli",
-        "embedding_model": encoder.version, "embedding_backend": args.backend,
+        "embedding_model": encoder.version, "embedding_backends": backends,
         "data": {
             "name": "ContractNLI", "files": list(DATA_FILES), "documents": len(corpus.documents),
             "attribution": "Koreeda and Manning, ContractNLI: A Dataset for Document-level Natural Language Inference "
