@@ -77,9 +77,10 @@ class ContractWorker:
         return self._detector
 
     def review_file(self, path: str, sha256: str, requested_type: str) -> ScanOutcome:
-        # Each file embeds on its own: the int8 embedding path quantises activations per
-        # batch, so vectors reused from earlier files (the cache) would change the batches
-        # and make a file's results depend on which files its worker reviewed before.
+        # Each file embeds on its own: the torch-fp32 path embeds in padded batches, whose
+        # vectors depend (at float-noise level) on their neighbours, so vectors cached from
+        # earlier files could make a file's results depend on what its worker saw before.
+        # (The onnx-int8 path embeds one text per run and does not depend on it.)
         self.engine.encoder.clear_cache()
         cpu_started = time.process_time()
         outcome = self._review_file(path, sha256, requested_type)

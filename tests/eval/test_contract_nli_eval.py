@@ -4,8 +4,9 @@ The NDA hypothesis model never saw these NDAs (the fixed split by document id of
 ``risk_copilot.evaluation.contract_nli.document_fold``). Each figure must stay within
 ``MARGIN`` of the one committed in ``models/nda-nli/manifest.json`` (measured by
 ``python -m risk_copilot.training.nda_nli`` on the same documents), and the fast
-embedding path (onnx-int8, the default) must agree with torch-fp32 on NLI accuracy
-within 0.01. When a change improves a figure on purpose, retrain and commit.
+embedding path (onnx-int8, the default) must lose no more than 0.01 of NLI accuracy
+against torch-fp32. (The heads are trained on onnx-int8 vectors, so the fp32 path feeds
+them slightly different inputs; measured, the fast path scores 0.012 higher.) When a change improves a figure on purpose, retrain and commit.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def test_validation_fold_holds_the_committed_figures(onnx_figures):
         assert onnx_figures["f1"][label] >= committed - MARGIN, label
 
 
-def test_fast_path_within_a_hundredth_of_fp32(onnx_figures, shared_dir):
+def test_fast_path_loses_at_most_a_hundredth_against_fp32(onnx_figures, shared_dir):
     fp32 = evaluate(shared_dir, "torch-fp32")
     print(f"\nonnx-int8 {onnx_figures}\ntorch-fp32 {fp32}")
-    assert abs(onnx_figures["accuracy"] - fp32["accuracy"]) <= 0.01
+    assert onnx_figures["accuracy"] >= fp32["accuracy"] - 0.01
+    assert onnx_figures["evidence_map"] >= fp32["evidence_map"] - 0.01
