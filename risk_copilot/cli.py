@@ -61,6 +61,8 @@ def _print_table(review: dict[str, Any]) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    if args.out and not Path(args.out).resolve().parent.is_dir():
+        raise ReviewError(f"--out {args.out}: the folder {Path(args.out).parent} does not exist", code="output_folder_missing")
     engine = _engine(args)
     review = engine.review_path(args.path, args.type, playbook=args.playbook)
     if args.format == "json":
@@ -76,7 +78,10 @@ def cmd_review(args: argparse.Namespace) -> int:
         output = None
     if output is not None:
         if args.out:
-            Path(args.out).write_text(output, encoding="utf-8")
+            try:
+                Path(args.out).write_text(output, encoding="utf-8")
+            except OSError as exc:
+                raise ReviewError(f"--out {args.out}: {exc.strerror or exc}", code="output_write_failed") from exc
         else:
             sys.stdout.write(output + "\n")
     else:

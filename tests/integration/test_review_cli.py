@@ -153,3 +153,20 @@ def test_a_coded_error_of_a_plugged_in_command_is_one_line_exit_2(monkeypatch, c
     monkeypatch.setattr(cli, "cmd_rules", refuse)
     assert cli.main(["rules"]) == 2
     assert capsys.readouterr().err == "error: not_found: organisation 'nowhere' not found\n"
+
+
+def test_out_into_a_missing_folder_is_refused_before_the_review(run_cli, tmp_path):
+    code, out, err = run_cli("review", str(CASES / "base-nda.md"), "--type", "nda",
+                             "--out", str(tmp_path / "missing" / "review.json"))
+    assert code == 2 and out == ""
+    assert err.startswith("error: output_folder_missing:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("suffix", [".md", ".txt"])
+def test_the_balanced_base_nda_gets_no_finding_whatever_its_extension(run_cli, tmp_path, suffix):
+    copy = tmp_path / f"base-nda{suffix}"
+    copy.write_text((CASES / "base-nda.md").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = run_cli("review", str(copy), "--type", "nda")
+    assert code == 0, err
+    review = json.loads(out)
+    assert review["findings"] == [] and review["decision"] == "approve"
