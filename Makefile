@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
@@ -26,8 +27,8 @@ run: $(STAMP)
 	RISK_COPILOT_PASSWORD='reviewer-demo-1' $(BIN)/risk-copilot user create --username maya --org lakeshore --roles contract_manager,legal,finance
 	@echo "API token (role legal, organisation lakeshore), shown once:"
 	@$(BIN)/risk-copilot token create --role legal --org lakeshore
-	@echo "Reviewer page: http://127.0.0.1:8000/ui   login: maya / reviewer-demo-1"
-	$(BIN)/risk-copilot serve --host 127.0.0.1 --port 8000
+	@echo "Reviewer page: http://127.0.0.1:$(PORT)/ui   login: maya / reviewer-demo-1"
+	$(BIN)/risk-copilot serve --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
