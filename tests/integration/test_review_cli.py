@@ -170,3 +170,12 @@ def test_the_balanced_base_nda_gets_no_finding_whatever_its_extension(run_cli, t
     assert code == 0, err
     review = json.loads(out)
     assert review["findings"] == [] and review["decision"] == "approve"
+
+
+def test_liquidated_damages_percentage_is_not_read_as_late_interest(run_cli):
+    """"calculated" contains "late": the late-interest rule matches whole words only."""
+    code, out, err = run_cli("review", str(CASES / "proc-liquidated.md"), "--type", "procurement")
+    assert code == 0, err
+    review = json.loads(out)
+    categories = {f["category"] for f in review["findings"]}
+    assert "liquidated_damages" in categories and "payment_terms" not in categories
