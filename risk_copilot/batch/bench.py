@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -42,8 +43,8 @@ def bench_once(files: list[Path], workers: int, contract_type: str, engine: str)
     with tempfile.TemporaryDirectory(prefix="risk-copilot-bench-") as tmp:
         src = Path(tmp) / "in"
         src.mkdir()
-        for i, path in enumerate(files):  # symlinks keep the originals untouched and read-only
-            os.symlink(path.resolve(), src / f"{i:04d}-{path.name}")
+        for i, path in enumerate(files):  # copies: the scan refuses symlinks leaving its folder
+            shutil.copyfile(path, src / f"{i:04d}-{path.name}")
         started = time.perf_counter()
         status = run_scan([src], Path(tmp) / "out", contract_type=contract_type, workers=workers, engine=engine,
                           show_progress=False, build_reports=False, on_outcome=record)
