@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 
 from tests.api.conftest import assert_error, auth
-from tests.integration.test_acceptance_cases import finding_matches
+from risk_copilot.evaluation.cases import finding_matches
 
 CASES = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "cases").glob("*.json"))
 

@@ -8,23 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from risk_copilot.playbook import SEVERITY_ORDER
+from risk_copilot.evaluation.cases import finding_matches
 
 CASES = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "cases").glob("*.json"))
-
-
-def finding_matches(finding: dict, text: str, expectation: dict) -> bool:
-    if "kind_any" in expectation and finding["kind"] not in expectation["kind_any"]:
-        return False
-    categories = expectation.get("category_any", ["*"])
-    if "*" not in categories and finding["category"] not in categories:
-        return False
-    if SEVERITY_ORDER[finding["severity"]] < SEVERITY_ORDER[expectation.get("min_severity", "info")]:
-        return False
-    wanted = expectation.get("evidence_contains")
-    if wanted is not None:
-        return any(wanted in text[e["start"]:e["end"]] for e in finding["evidence"])
-    return True
 
 
 def test_the_cases_are_there():
