@@ -1,7 +1,9 @@
 """Issue 7 item 4: load. Starts the real server (uvicorn with the app factory ``api.app:create_app``:
 the composition root, the real review engine) as a subprocess on a free loopback port over a temporary database,
-then posts a real contract (../shared/cases/base-procurement.md) to ``POST /v1/reviews`` from
-asyncio clients: 8 clients for 60 s, then 32 clients for 60 s (quick: 2 and 4 clients for 5 s).
+then posts real contracts to ``POST /v1/reviews`` from asyncio clients: each request takes the next
+of the acceptance-case contracts and our samples (NDAs and procurement contracts, reviewed as their
+type) and adds a numbered reference clause of its own, so no two requests carry the same text and the
+embedding cache cannot answer a whole review: 8 clients for 60 s, then 32 clients for 60 s (quick: 2 and 4 clients for 5 s).
 Counts errors (any non-201, timeouts, connection errors), reports p50/p95/p99 latency and
 throughput per level, and samples the server's RSS (/proc/PID/status VmRSS) every second: RSS at
 the end of the first and of the second level and the growth between them (must stay under 10%).
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-CONTRACT = REPO.parent / "shared" / "cases" / "base-procurement.md"
+CONTRACT_FOLDERS = (REPO.parent / "shared" / "cases", REPO / "corpora" / "samples")
 FULL_LEVELS, QUICK_LEVELS = ((8, 60.0), (32, 60.0)), ((2, 5.0), (4, 5.0))
 REQUEST_TIMEOUT = 120.0
 MAX_RSS_GROWTH = 0.10
@@ -79,8 +81,31 @@ class RssSampler:
         return value if value is not None else (self.samples[-1][1] if self.samples else None)
 
 
-async def run_level(url: str, token: str, text: str, clients: int, seconds: float) -> dict[str, Any]:
-    """``clients`` concurrent loops, each posting the contract until ``seconds`` have passed."""
+def load_contracts(folders: tuple[Path, ...] = CONTRACT_FOLDERS) -> list[tuple[str, str]]:
+    """(text, contract type) of every Markdown contract in ``folders``; the type from the name."""
+    contracts = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.md")):
+            if path.name.lower() == "readme.md":
+                continue
+            kind = "nda" if "nda" in path.stem.lower() else "procurement"
+            contracts.append((path.read_text(encoding="utf-8"), kind))
+    if not contracts:
+        raise FileNotFoundError(f"no contracts in {', '.join(map(str, folders))}")
+    return contracts
+
+
+def request_body(contracts: list[tuple[str, str]], clients: int, n: int, i: int) -> dict[str, str]:
+    """Request ``i`` of client ``n``: the next contract plus a reference clause no other request has."""
+    text, kind = contracts[(n + i) % len(contracts)]
+    reference = (f"\n\nReference. This copy is load-test reference {clients}-{n}-{i}; purchase order "
+                 f"PO-{clients:02d}{n:03d}{i:06d} applies to it.\n")
+    return {"text": text + reference, "contract_type": kind, "name": f"load-{clients}-{n}-{i}.md"}
+
+
+async def run_level(url: str, token: str, contracts: list[tuple[str, str]], clients: int,
+                    seconds: float) -> dict[str, Any]:
+    """``clients`` concurrent loops, each posting contracts until ``seconds`` have passed."""
     import httpx
 
     latencies: list[float] = []
@@ -96,8 +121,7 @@ async def run_level(url: str, token: str, text: str, clients: int, seconds: floa
                 i += 1
                 started = time.perf_counter()
                 try:
-                    r = await client.post("/v1/reviews", json={"text": text, "contract_type": "procurement",
-                                                               "name": f"load-{clients}-{n}-{i}.md"})
+                    r = await client.post("/v1/reviews", json=request_body(contracts, clients, n, i))
                     if r.status_code != 201:
                         errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
                         continue
@@ -155,8 +179,9 @@ def wait_ready(url: str, server: subprocess.Popen, timeout: float = 240.0) -> bo
     return False
 
 
-def run_load(levels: tuple[tuple[int, float], ...], contract: Path = CONTRACT) -> dict[str, Any]:
-    text = contract.read_text(encoding="utf-8")
+def run_load(levels: tuple[tuple[int, float], ...],
+             folders: tuple[Path, ...] = CONTRACT_FOLDERS) -> dict[str, Any]:
+    contracts = load_contracts(folders)
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         env, token = prepare_database(Path(tmp))
         port = free_port()
@@ -168,12 +193,12 @@ def run_load(levels: tuple[tuple[int, float], ...], contract: Path = CONTRACT) -
                 log.flush()
                 tail = (Path(tmp) / "server.log").read_bytes()[-1500:].decode("utf-8", "replace")
                 return {"ok": False, "error": "the server did not become ready", "server_log": tail}
-            asyncio.run(run_level(url, token, text, 2, 3.0))  # warm-up: caches, connections, first allocations
+            asyncio.run(run_level(url, token, contracts, 2, 3.0))  # warm-up: caches, connections, first allocations
             results, rss_at = [], []
             with RssSampler(server.pid) as sampler:
                 rss_start = sampler.latest()
                 for clients, seconds in levels:
-                    results.append(asyncio.run(run_level(url, token, text, clients, seconds)))
+                    results.append(asyncio.run(run_level(url, token, contracts, clients, seconds)))
                     rss_at.append(sampler.latest())
             alive = server.poll() is None
         finally:
@@ -194,7 +219,7 @@ def run_load(levels: tuple[tuple[int, float], ...], contract: Path = CONTRACT) -
         "rss_first_level_mb": round(first / 2**20, 1) if first else None,
         "rss_second_level_mb": round(last / 2**20, 1) if last else None,
         "rss_growth_pct": round(growth * 100, 2) if growth is not None else None,
-        "rss_samples": len(sampler.samples)}
+        "rss_samples": len(sampler.samples), "distinct_contracts": len(contracts)}
     for r in results:
         prefix = f"c{r['clients']}"
         for key in ("requests", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms", "throughput_rps", "seconds"):

@@ -1,16 +1,28 @@
 """Issue 7 item 4, quick: the real server (uvicorn, app factory) under 2 then 4 concurrent clients
-posting a real contract for a few seconds: no errors, latency percentiles and RSS reported. The
+posting real contracts for a few seconds: no errors, latency percentiles and RSS reported. The
 full run (8 and 32 clients, 60 s each) is ``python -m hardening.load --full`` (``make hardening``)."""
 
 from __future__ import annotations
 
-from hardening.load import percentile, run_load
+from hardening.load import load_contracts, percentile, request_body, run_load
 
 
 def test_percentiles_pick_the_nearest_rank():
     values = [float(v) for v in range(1, 101)]
     assert (percentile(values, 50), percentile(values, 95), percentile(values, 99)) == (51.0, 95.0, 99.0)
     assert percentile([], 50) is None
+
+
+def test_every_request_carries_text_no_other_request_has():
+    contracts = load_contracts()
+    kinds = {kind for _, kind in contracts}
+    assert kinds == {"nda", "procurement"} and len(contracts) >= 10
+    bodies = [request_body(contracts, clients, n, i) for clients in (8, 32) for n in range(clients) for i in range(1, 40)]
+    assert len({b["text"] for b in bodies}) == len(bodies)
+    assert len({b["text"].rsplit("Reference.", 1)[0] for b in bodies}) == len(contracts)
+    for body in bodies[:50]:
+        original = next(text for text, _ in contracts if body["text"].startswith(text))
+        assert body["contract_type"] == dict(contracts)[original]
 
 
 def test_short_load_on_the_real_server_has_no_errors():
