@@ -16,7 +16,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Callable
 
-from risk_copilot.errors import ReviewError
+from risk_copilot.errors import ReviewError, one_line
 from risk_copilot.playbook import SEVERITY_ORDER
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_FAIL_ON = 0, 1, 2, 3
@@ -40,7 +40,7 @@ def _print_table(review: dict[str, Any]) -> None:
     console = Console(width=max(120, shutil.get_terminal_size((160, 40)).columns))
     doc = review["document"]
     console.print(
-        f"[bold]{escape(doc['name'])}[/] ({review['contract_type']}, playbook {review['versions']['playbook']}): "
+        f"[bold]{escape(one_line(doc['name']))}[/] ({review['contract_type']}, playbook {review['versions']['playbook']}): "
         f"risk score [bold]{review['risk_score']}[/], decision [bold]{review['decision']}[/], "
         f"approvers: {', '.join(review['approvers'])}"
     )
@@ -60,11 +60,33 @@ def _print_table(review: dict[str, Any]) -> None:
     console.print(f"timings (ms): {review['timings_ms']}")
 
 
+def contract_type_argument(value: str) -> str:
+    """``--type``: one of CONTRACT_TYPES, case-insensitive; anything else is the documented
+    ``unknown_contract_type`` (one line, exit 2), not argparse's usage text."""
+    chosen = value.strip().lower()
+    if chosen not in CONTRACT_TYPES:
+        raise ReviewError(f"--type {value!r}: unknown contract type; known types: {', '.join(CONTRACT_TYPES)}",
+                          code="unknown_contract_type")
+    return chosen
+
+
 def cmd_review(args: argparse.Namespace) -> int:
+    contract_type = contract_type_argument(args.type)
+    if args.playbook:
+        from risk_copilot.playbook import load_playbook
+
+        playbook = load_playbook(args.playbook)
+        if playbook.contract_type != contract_type:
+            raise ReviewError(
+                f"--playbook {args.playbook} is a playbook for {playbook.contract_type!r} contracts, not for "
+                f"--type {contract_type!r}: pass --type {playbook.contract_type} or another playbook",
+                code="playbook_type_mismatch")
+    else:
+        playbook = None
     if args.out and not Path(args.out).resolve().parent.is_dir():
         raise ReviewError(f"--out {args.out}: the folder {Path(args.out).parent} does not exist", code="output_folder_missing")
     engine = _engine(args)
-    review = engine.review_path(args.path, args.type, playbook=args.playbook)
+    review = engine.review_path(args.path, contract_type, playbook=playbook)
     if args.format == "json":
         payload = dict(review)
         if args.no_text:
@@ -118,10 +140,16 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_playbook_validate(args: argparse.Namespace) -> int:
     from risk_copilot.playbook import load_playbook
 
-    for path in args.paths:
-        playbook = load_playbook(path)
-        print(f"{path}: ok ({playbook.ref}, {len(playbook.parameters)} parameters)")
-    return EXIT_OK
+    failed = 0
+    for path in args.paths:  # every file gets its line, valid or not
+        try:
+            playbook = load_playbook(path)
+        except ReviewError as exc:
+            failed += 1
+            print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+            continue
+        print(f"{one_line(path)}: ok ({playbook.ref}, {len(playbook.parameters)} parameters)")
+    return EXIT_BAD_INPUT if failed else EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -167,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     review = sub.add_parser("review", help="review one contract file against a playbook")
     review.add_argument("path")
-    review.add_argument("--type", required=True, choices=CONTRACT_TYPES)
+    review.add_argument("--type", required=True, help=f"contract type: {', '.join(CONTRACT_TYPES)}")
     review.add_argument("--format", default="json", choices=("json", "table", "html"))
     review.add_argument("--playbook", help="a playbook YAML file instead of the type's default")
     review.add_argument("--fail-on", choices=tuple(SEVERITY_ORDER), help="exit 3 when a finding is at least this severe")

@@ -173,6 +173,27 @@ class ContractTypeDetector:
         return best, round(confidence, 3)
 
 
+# Words that any contract uses: the agreement itself, its parties and their obligations.
+_CONTRACT_WORDS_RE = re.compile(
+    r"\b(agreements?|agree[sd]?|contracts?|terms?|fees?|prices?|part(?:y|ies)|hereby|herein|hereunder|hereof|shall|obligations?|"
+    r"supplier|buyer|customer|vendor|purchaser|seller|recipient|discloser|disclosing|receiving|licensee|licensor|"
+    r"confidential|termination|liability|governing|warrant(?:y|ies)|indemnif\w*|payment|services)\b",
+    re.IGNORECASE)
+CONTRACT_WORDS_NEEDED = 3
+
+
+def reads_like_a_contract(text: str) -> bool:
+    """Whether ``text`` uses at least ``CONTRACT_WORDS_NEEDED`` distinct contract words
+    (agreement, party, shall, supplier, confidential, liability, ...) in its first
+    200,000 characters: a recipe, a letter or a stray fragment does not."""
+    found: set[str] = set()
+    for match in _CONTRACT_WORDS_RE.finditer(text, 0, 200_000):
+        found.add(match.group(1).lower())
+        if len(found) >= CONTRACT_WORDS_NEEDED:
+            return True
+    return False
+
+
 def detect_contract_type(text: str, *, encoder=None) -> tuple[str, float]:
     """``(type, confidence)`` with type in ``nda`` / ``procurement`` / ``other``.
 

@@ -17,10 +17,13 @@ from risk_copilot import __version__
 from risk_copilot.category_heads import merge_categories
 from risk_copilot.classify import ClauseClassifier
 from risk_copilot.clause_library import ClauseLibraryIndex
+from risk_copilot.contract_type import reads_like_a_contract
 from risk_copilot.document import IngestedDocument
 from risk_copilot.embedding import SentenceEncoder
 from risk_copilot.errors import IngestError
-from risk_copilot.findings import build_finding, decide, merge_duplicate_findings, type_mismatch_finding
+from risk_copilot.findings import (
+    build_finding, decide, merge_duplicate_findings, not_a_contract_finding, type_mismatch_finding,
+)
 from risk_copilot.playbook import Playbook, load_playbook, playbook_for_type
 from risk_copilot.rules.context import RuleContext
 from risk_copilot.rules.registry import evaluate_rule
@@ -193,7 +196,10 @@ class ReviewEngine:
                 for draft in evaluate_rule(spec, context):
                     findings.append(build_finding(len(findings) + 1, parameter, spec, draft))
         detected_type, type_confidence = self.detect_type(document.text)
-        mismatch = type_mismatch_finding(chosen.contract_type, detected_type, type_confidence)
+        if reads_like_a_contract(document.text):
+            mismatch = type_mismatch_finding(chosen.contract_type, detected_type, type_confidence)
+        else:
+            mismatch = not_a_contract_finding(chosen.contract_type)
         if mismatch:
             findings.append(mismatch)
         findings = merge_duplicate_findings(findings)

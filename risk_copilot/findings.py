@@ -58,6 +58,24 @@ def type_mismatch_finding(reviewed_as: str, detected: str, confidence: float) ->
     }
 
 
+def not_a_contract_finding(reviewed_as: str) -> dict[str, Any]:
+    """A finding for a document that does not read like a contract at all: its other
+    findings (mostly ``missing``) say little, and a person should look at what was sent."""
+    name = TYPE_NAMES.get(reviewed_as, reviewed_as)
+    return {
+        "id": "f0", "parameter": "contract-type", "category": "contract_type_mismatch", "kind": "inconsistency",
+        "severity": "medium",
+        "title": "This does not read like a contract",
+        "explanation": (f"The document was reviewed as {name}, but it has hardly any contract wording (no agreement, "
+                        "parties or obligations). The missing-clause findings may only mean that the wrong file "
+                        "was sent."),
+        "evidence": [], "expected": f"The text of {name}",
+        "suggestion": "Check that this is the contract to review, then review the right file.",
+        "values": {"reviewed_as": reviewed_as, "detected": "not_a_contract"},
+        "confidence": 0.9, "approver_role": "contract_manager", "rule": "contract_type",
+    }
+
+
 def merge_duplicate_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep one finding per (parameter, evidence): the most severe; renumber."""
     kept: dict[tuple, dict[str, Any]] = {}

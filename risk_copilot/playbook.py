@@ -149,9 +149,7 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        line, problem = _yaml_error_position(exc, text)
         raise PlaybookError(
             f"{source}:{line}: invalid YAML: {problem}", details={"file": source, "line": line, "problem": problem}
         ) from None
@@ -173,6 +171,22 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
         ) from None
     _check_rules(playbook, root, source)
     return playbook
+
+
+def _yaml_error_position(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """(line, one-line problem) of a YAML error: from its mark, or for a reader error (a
+    character YAML refuses, e.g. NUL) from its character position."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        line = mark.line + 1
+        problem = getattr(exc, "problem", None) or str(exc)
+    elif isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        problem = f"unacceptable character #x{exc.character:04x} ({exc.reason})" if isinstance(exc.character, int) \
+            else str(exc.reason)
+    else:
+        line, problem = 1, str(exc)
+    return line, " ".join(problem.split())
 
 
 def _check_rules(playbook: Playbook, root: yaml.Node | None, source: str) -> None:

@@ -28,6 +28,9 @@ def normalize_text(text: str) -> str:
 
 def decode_text(data: bytes, name: str) -> str:
     """Decode text bytes: UTF-8 (BOM optional), UTF-16/32 with BOM, else cp1252/latin-1.
+    Mixed files (UTF-8 with stray single-byte characters, as when a Latin-1 line was
+    pasted into a UTF-8 file) keep their UTF-8 text; only the bytes that are not UTF-8
+    are read as cp1252.
 
     Raises ``unsupported_format`` for binary content and ``undecodable_text`` when the
     bytes cannot be read as text in any of those encodings.
@@ -68,11 +71,7 @@ def decode_text(data: bytes, name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            # cp1252 leaves five bytes undefined; read those as latin-1 (C1 controls, dropped later).
-            text = _cp1252_with_latin1(data)
+        text = _utf8_with_single_byte_runs(data)
     if text:
         bad = len(_BAD_CHAR_RE.findall(text[:65536]))
         if bad > 8 and bad / min(len(text), 65536) > 0.05:
@@ -84,7 +83,18 @@ def decode_text(data: bytes, name: str) -> str:
     return text
 
 
+_STRAY_BYTES_RE = re.compile("[\udc80-\udcff]+")
+
+
+def _utf8_with_single_byte_runs(data: bytes) -> str:
+    """UTF-8 where it is valid, every run of bytes that is not read as cp1252. A file
+    entirely in cp1252 or Latin-1 comes out as a plain cp1252 decode would give it."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    return _STRAY_BYTES_RE.sub(lambda m: _cp1252_with_latin1(bytes(ord(c) - 0xDC00 for c in m.group())), text)
+
+
 def _cp1252_with_latin1(data: bytes) -> str:
+    """cp1252, with the five bytes it leaves undefined read as latin-1 (C1 controls, dropped later)."""
     parts = re.split(rb"([\x81\x8d\x8f\x90\x9d])", data)
     return "".join(p.decode("latin-1") if i % 2 else p.decode("cp1252") for i, p in enumerate(parts))
 

@@ -142,6 +142,51 @@ def test_rules_and_validate_commands(run_cli):
     assert code == 0 and "ok" in out
 
 
+def test_validate_reports_every_file_and_fails_when_one_is_bad(run_cli, tmp_path):
+    bad = tmp_path / "sev.yaml"
+    bad.write_text((REPO / "corpora/playbooks/nda.yaml").read_text().replace("severity: high", "severity: extreme", 1))
+    code, out, err = run_cli("playbook", "validate", str(bad), str(REPO / "corpora/playbooks/nda.yaml"),
+                             str(REPO / "corpora/playbooks/procurement.yaml"))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: invalid_playbook:") and "sev.yaml:" in err
+    assert out.count(": ok (") == 2 and "procurement.yaml: ok" in out
+
+
+def test_unknown_type_is_one_coded_line_and_the_type_is_case_insensitive(run_cli):
+    code, out, err = run_cli("review", str(CASES / "base-nda.md"), "--type", "lease")
+    assert code == 2 and out == ""
+    assert err == "error: unknown_contract_type: --type 'lease': unknown contract type; known types: nda, procurement\n"
+    code, out, err = run_cli("review", str(CASES / "base-nda.md"), "--type", "NDA")
+    assert code == 0, err
+    assert json.loads(out)["contract_type"] == "nda"
+
+
+def test_a_playbook_for_another_type_than_type_is_refused(run_cli):
+    code, out, err = run_cli("review", str(CASES / "base-nda.md"), "--type", "procurement",
+                             "--playbook", str(REPO / "corpora/playbooks/nda.yaml"))
+    assert code == 2 and out == "" and err.startswith("error: playbook_type_mismatch:") and "--type nda" in err
+
+
+def test_text_that_is_no_contract_gets_a_finding_saying_so(run_cli, tmp_path):
+    recipe = tmp_path / "recipe.txt"
+    recipe.write_text("Banana bread\n\nMash three ripe bananas. Mix in butter, sugar, one egg and flour.\n")
+    code, out, err = run_cli("review", str(recipe), "--type", "procurement")
+    assert code == 0, err
+    review = json.loads(out)
+    assert [f["title"] for f in review["findings"] if f["category"] == "contract_type_mismatch"] == [
+        "This does not read like a contract"]
+    assert review["decision"] != "approve"
+
+
+def test_table_escapes_control_characters_of_the_file_name(run_cli, tmp_path):
+    hostile = tmp_path / "evil\nerror: forged.md"
+    hostile.write_text((CASES / "base-procurement.md").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, err = run_cli("review", str(hostile), "--type", "procurement", "--format", "table")
+    assert code == 0, err
+    assert not any(line.startswith("error: forged") for line in out.splitlines())
+    assert "evil\\x0aerror: forged.md" in out
+
+
 def test_a_coded_error_of_a_plugged_in_command_is_one_line_exit_2(monkeypatch, capsys):
     class Refused(Exception):
         code = "not_found"

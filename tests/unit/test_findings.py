@@ -40,3 +40,20 @@ def test_duplicates_keep_the_most_severe_and_renumber_in_severity_order():
     ])
     assert [(f["id"], f["parameter"], f["severity"]) for f in merged] == [
         ("f1", "x", "high"), ("f2", "y", "medium"), ("f3", "z", "medium")]
+
+
+def test_text_that_is_no_contract_is_told_apart_from_contracts():
+    from pathlib import Path
+
+    from risk_copilot.contract_type import reads_like_a_contract
+    from risk_copilot.findings import not_a_contract_finding
+
+    assert not reads_like_a_contract("x")
+    assert not reads_like_a_contract("Banana bread\n\nMash three ripe bananas. Mix in butter, sugar and flour. Bake.")
+    assert not reads_like_a_contract("Dear Sam, thanks for lunch. See you on Friday at the office.")
+    assert reads_like_a_contract("The Supplier shall deliver the Goods; the Buyer shall pay within 30 days.")
+    cases = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "cases").glob("*.md"))
+    assert cases and all(reads_like_a_contract(p.read_text(encoding="utf-8")) for p in cases)
+    finding = not_a_contract_finding("nda")
+    assert finding["category"] == "contract_type_mismatch" and finding["severity"] == "medium"
+    assert "non-disclosure agreement" in finding["explanation"] and finding["evidence"] == []

@@ -85,6 +85,18 @@ def test_text_encodings_and_newlines(tmp_path: Path, raw: bytes) -> None:
     assert doc.name == "contract.txt"
 
 
+def test_mixed_encoding_keeps_the_utf8_text_and_reads_stray_bytes_as_cp1252() -> None:
+    # a UTF-8 file with one Latin-1 line pasted in: only that line's bytes are single-byte
+    raw = ("Granite Peak Software Inc. — Zürich\n".encode("utf-8") + "Lieferant: Müller & Söhne, 5 €\n".encode("cp1252")
+           + "Prix: 30 € net — café\n".encode("utf-8"))
+    doc = ingest_bytes(raw, "mixed.txt")
+    assert doc.text == "Granite Peak Software Inc. — Zürich\nLieferant: Müller & Söhne, 5 €\nPrix: 30 € net — café\n"
+
+
+def test_cp1252_undefined_bytes_are_read_as_latin1_controls_and_dropped() -> None:
+    assert ingest_bytes(b"Fee: 5 \x80 \x81net", "a.txt").text == "Fee: 5 € net"
+
+
 def test_text_strips_nul_and_control_characters() -> None:
     doc = ingest_bytes(b"Net\x00 30\x07 days\tonly.\x0bNext\x1b", "a.txt")
     assert doc.text == "Net 30 days\tonly.\nNext"

@@ -102,3 +102,10 @@ def test_unknown_contract_type_lists_known_ones():
     with pytest.raises(PlaybookError) as err:
         playbook_for_type("lease")
     assert err.value.code == "unknown_contract_type" and "procurement" in err.value.message
+
+
+def test_a_character_yaml_refuses_names_its_line_in_one_line():
+    with pytest.raises(PlaybookError) as err:
+        parse_playbook("id: x\nversion: '1'\ntitle: \x00bad\n", "nul.yaml")
+    assert err.value.message == "nul.yaml:3: invalid YAML: unacceptable character #x0000 (special characters are not allowed)"
+    assert err.value.details["line"] == 3
