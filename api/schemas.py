@@ -28,7 +28,7 @@ REVIEW_EXAMPLE = {
     "clauses": [{"id": "c9", "section": "6", "heading": "Term", "start": 4000, "end": 4200,
                  "categories": [{"name": "confidentiality_term", "score": 0.91}]}],
     "findings": [FINDING_EXAMPLE], "risk_score": 62, "decision": "escalate", "approvers": ["legal"],
-    "versions": {"engine": "0.1.0", "embedding_model": "all-MiniLM-L6-v2", "playbook": "nda@3"},
+    "versions": {"engine": "0.1.0", "embedding_model": "all-MiniLM-L6-v2", "playbook": "nda@4"},
     "timings_ms": {"total": 270}, "text": "MUTUAL NON-DISCLOSURE AGREEMENT ..."}
 
 

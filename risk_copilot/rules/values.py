@@ -102,6 +102,9 @@ class AllowedValuesOptions(ClauseFilterOptions):
     value: str = Field(description=f"one of: {', '.join(CATEGORICAL_VALUES)}")
     allowed: list[str] = Field(min_length=1, description="the accepted values (case-insensitive)")
     label: str | None = Field(None, description="how the value is named in explanations")
+    allowed_label: str | None = Field(
+        None, description="how the accepted values are named in explanations (a long list: "
+                          "'the law of a US state, a Canadian province, the UK or Ireland'); default: the list")
 
     @field_validator("value")
     @classmethod
@@ -134,7 +137,8 @@ def allowed_values(options: AllowedValuesOptions, context: RuleContext) -> list[
                 kind="deviation",
                 title=f"{parameter.title}: {label} is {bad[0]}",
                 explanation=(
-                    f"{parameter.title}: the playbook allows {label} {_listing(options.allowed)}; "
+                    f"{parameter.title}: the playbook allows {label} "
+                    f"{options.allowed_label or _listing(options.allowed)}; "
                     f"the contract says {bad[0]}: \"{quote(match.text)}\""
                 ),
                 evidence=[match.clause],

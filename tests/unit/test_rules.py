@@ -140,6 +140,17 @@ def test_allowed_values_on_jurisdiction_and_party():
     assert run(party, [match("Customer may terminate.", acting_parties=[("customer", "may", 0)])]) == []
 
 
+def test_allowed_values_names_a_long_list_by_its_label():
+    sc = match("The laws of the Republic of Seychelles govern.", governing_law_jurisdictions=[SimpleNamespace(name="Seychelles")])
+    states = ["Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut", "Delaware"]
+    listed = run({"kind": "allowed_values", "value": "governing_law", "allowed": states}, [sc])[0]
+    assert "Alabama, Alaska, Arizona, Arkansas, California, Colorado or 2 other listed values" in listed.explanation
+    labelled = run({"kind": "allowed_values", "value": "governing_law", "allowed": states,
+                    "allowed_label": "the law of a US state"}, [sc])[0]
+    assert "allows governing law the law of a US state; the contract says Seychelles" in labelled.explanation
+    assert "Alabama" not in labelled.explanation
+
+
 def test_similar_to_standard_needs_margin_and_similarity():
     spec = {"kind": "similar_to_standard", "margin": 0.05, "min_similarity": 0.6}
     close_to_bad = match("x", sims={"standard": 0.55, "fallback": 0.5, "unacceptable": 0.8})
