@@ -30,10 +30,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         f"[bold]{args.out}[/]: this run reviewed {status['reviewed']}, other type {status['other']}, failed "
         f"{status['errors']}, skipped {status['skipped_done']} already done"
         + (f", {status['duplicates']} duplicate file(s)" if status.get("duplicates") else "")
+        + (f", {status['unsupported']} file(s) of an unsupported format not reviewed (listed in errors.csv)"
+           if status.get("unsupported") else "")
         + f" ({status.get('rate_per_minute', 0):.1f} contracts/min)"
     )
     console.print(
-        f"portfolio: {totals['reviewed']} reviewed, {totals['other']} other, {totals['errors']} failed; findings "
+        f"portfolio: {totals['reviewed']} reviewed, {totals['other']} other, {totals['errors']} failed"
+        + (f", {totals['unsupported']} unsupported" if totals.get("unsupported") else "")
+        + "; findings "
         f"high {sev['high']}, medium {sev['medium']}, low {sev['low']}, info {sev['info']}; "
         f"index {status['index']['count']} clauses; report {status['reports']['report_html']}"
     )

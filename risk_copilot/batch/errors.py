@@ -9,7 +9,8 @@ from risk_copilot.errors import ReviewError
 class BatchError(ReviewError):
     """A scan, search or upload cannot proceed.
 
-    Codes: ``no_input_files`` (nothing to scan), ``scan_config_mismatch`` (the output
+    Codes: ``file_not_found`` (a path given to scan is neither a file nor a folder),
+    ``no_input_files`` (nothing to scan), ``scan_config_mismatch`` (the output
     folder holds a scan made with other settings), ``scan_in_progress`` (another live
     process writes to the folder), ``no_scan`` (the folder holds no scan), ``no_index``
     (no portfolio index), ``unknown_engine``, ``ray_unavailable``, ``unsafe_zip_entry``

@@ -179,12 +179,18 @@ class ResultsStore:
         return {r[0] for r in rows}
 
     def forget_retryable_errors(self) -> int:
+        """Delete the errors the next run retries; also the files of a scanned folder recorded by
+        path as ``unsupported_format`` (re-recorded while they are there, gone once removed). Returns
+        how many retryable errors were deleted."""
         placeholders = ",".join("?" * len(RETRYABLE_ERROR_CODES))
         with self._transaction():
             cursor = self.db.execute(
                 f"DELETE FROM results WHERE status = 'error' AND error_code IN ({placeholders})", tuple(RETRYABLE_ERROR_CODES)
             )
-        return cursor.rowcount
+            retried = cursor.rowcount
+            self.db.execute("DELETE FROM results WHERE status = 'error' AND error_code = 'unsupported_format'"
+                            " AND sha256 LIKE 'path:%'")
+        return retried
 
     # ------------------------------------------------------------ commit
 

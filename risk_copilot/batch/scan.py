@@ -1,6 +1,7 @@
 """``run_scan``: scan folders of contracts into an output folder, resumably.
 
-1. Find the files (recursive TXT/MD/DOCX/PDF) and hash them; the sha256 is the key.
+1. Find the files (recursive TXT/MD/DOCX/PDF; other files are recorded as
+   ``unsupported_format``) and hash them; the sha256 is the key.
 2. Skip every hash already committed in ``DIR/results.sqlite`` (a re-run or a resumed
    killed run reviews only what is missing; files with the same bytes are reviewed once).
 3. Review the rest on the local process pool or on Ray, committing each result as it
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from risk_copilot.batch.discovery import discover_contract_files, hash_contract_files
+from risk_copilot.batch.discovery import UNSUPPORTED, discover_contract_files, hash_contract_files
 from risk_copilot.batch.errors import BatchError
 from risk_copilot.batch.progress_display import ScanProgress
 from risk_copilot.batch.results_store import ResultsStore, ScanOutcome
@@ -78,9 +79,12 @@ def run_scan(
     recorded in ``out_dir``: with no ``paths``, its recorded paths are used. ``engine``
     is ``local`` (``workers`` spawned processes) or ``ray`` (``workers`` Ray actors; a
     local Ray unless ``address`` is given). ``settings`` is a ``ReviewerSettings``
-    (default: from the environment). Raises ``BatchError`` (codes ``no_input_files``,
-    ``scan_config_mismatch``, ``scan_in_progress``, ``unknown_engine``,
-    ``ray_unavailable``); per-file failures never raise, they are recorded.
+    (default: from the environment). Raises ``BatchError`` (codes ``file_not_found``: a
+    given path is neither a file nor a folder, raised before anything is written;
+    ``no_input_files``, ``scan_config_mismatch``, ``scan_in_progress``, ``unknown_engine``,
+    ``ray_unavailable``); per-file failures never raise, they are recorded. Files of a
+    scanned folder in another format are recorded by path as ``unsupported_format``
+    (errors.csv; ``unsupported`` in the summary), not reviewed.
     ``runner`` replaces the engine built from ``engine``/``workers`` (a context manager
     with ``run(tasks) -> iterator of ScanOutcome``, e.g. a ``LocalRunner`` with a fake worker).
     """
@@ -89,15 +93,28 @@ def run_scan(
                          code="unknown_contract_type")
     if engine not in ENGINES:
         raise BatchError(f"unknown engine '{engine}' (use one of {', '.join(ENGINES)})", code="unknown_engine")
+    given = list(paths or [])
+    _check_given_paths(given)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with ScanLock(out):
         store = ResultsStore.open(out)
         try:
-            return _scan_locked(store, out, list(paths or []), contract_type, workers, engine, address, resume,
+            return _scan_locked(store, out, given, contract_type, workers, engine, address, resume,
                                 settings, show_progress, build_reports, on_outcome, runner, root)
         finally:
             store.close()
+
+
+def _check_given_paths(paths: list) -> None:
+    """Refuse, before anything is written, a given path that is neither a file nor a folder
+    (``file_not_found``): a typo must not produce an empty portfolio report."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file() or path.is_dir():
+            continue
+        reason = "is neither a file nor a folder" if os.path.lexists(path) else "does not exist"
+        raise BatchError(f"{raw}: the path to scan {reason}", code="file_not_found", details={"path": str(raw)})
 
 
 def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str | None, workers: int, engine: str,
@@ -137,10 +154,11 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
                               "workers": workers, "contract_type": contract_type, "out_dir": str(out)}
     _write_json_atomic(out / "status.json", status)
 
-    discovery = discover_contract_files(paths, root)
+    discovery = discover_contract_files(paths, root, exclude=[out])
     found = discovery.files
     files, unreadable = hash_contract_files(found)
     unreadable += [(r.path, r.code, r.message) for r in discovery.refused]
+    unsupported = [(r.path, r.code, r.message) for r in discovery.unsupported]
     store.record_paths([(f.path, f.sha256) for f in files])
     retried = store.forget_retryable_errors()
     done = store.done_hashes()
@@ -156,13 +174,13 @@ def _scan_locked(store: ResultsStore, out: Path, paths: list, contract_type: str
         seen.add(f.sha256)
         tasks.append(ScanTask(f.path, f.sha256, contract_type))
     skipped = sum(1 for f in files if f.sha256 in done)
-    for path, code, message in unreadable:
+    for path, code, message in unreadable + unsupported:
         store.commit(ScanOutcome(sha256=_unreadable_key(path), path=path, status="error", error_code=code,
                                  error_message=message))
 
     status.update({"state": "running", "files_found": len(found), "unique_files": len({f.sha256 for f in files}),
                    "skipped_done": skipped, "duplicates": duplicates, "retried_errors": retried,
-                   "to_review": len(tasks), "refused": len(discovery.refused), "processed": 0, "reviewed": 0, "other": 0, "errors": len(unreadable)})
+                   "to_review": len(tasks), "refused": len(discovery.refused), "unsupported": len(unsupported), "processed": 0, "reviewed": 0, "other": 0, "errors": len(unreadable)})
     _write_json_atomic(out / "status.json", status)
 
     worker_peaks: dict[str, float] = {}
@@ -238,20 +256,24 @@ def _check_playbooks(settings: Any, contract_type: str) -> None:
 
 
 def totals_from_store(store: ResultsStore) -> dict[str, Any]:
-    """Portfolio totals over everything committed in the folder (all runs)."""
+    """Portfolio totals over everything committed in the folder (all runs). Files of a
+    scanned folder left out for their format (recorded with ``unsupported_format``, listed in
+    errors.csv) are counted as ``unsupported``, not as contracts nor errors."""
+    unsupported_row = f"(status = 'error' AND error_code = '{UNSUPPORTED}' AND sha256 LIKE 'path:%')"
     row = store.db.execute(
-        "SELECT COUNT(*), SUM(status='reviewed'), SUM(status='other'), SUM(status='error'),"
-        " COALESCE(SUM(high),0), COALESCE(SUM(medium),0), COALESCE(SUM(low),0), COALESCE(SUM(info),0) FROM results"
+        f"SELECT COUNT(*), SUM(status='reviewed'), SUM(status='other'), SUM(status='error' AND NOT {unsupported_row}),"
+        f" COALESCE(SUM(high),0), COALESCE(SUM(medium),0), COALESCE(SUM(low),0), COALESCE(SUM(info),0),"
+        f" COALESCE(SUM({unsupported_row}),0) FROM results"
     ).fetchone()
     by_type = dict(store.db.execute(
         "SELECT COALESCE(contract_type, detected_type, 'unknown'), COUNT(*) FROM results WHERE status != 'error'"
         " GROUP BY 1"
     ).fetchall())
     by_error = dict(store.db.execute(
-        "SELECT error_code, COUNT(*) FROM results WHERE status = 'error' GROUP BY 1").fetchall())
+        f"SELECT error_code, COUNT(*) FROM results WHERE status = 'error' AND NOT {unsupported_row} GROUP BY 1").fetchall())
     return {
-        "totals": {"contracts": row[0], "reviewed": row[1] or 0, "other": row[2] or 0, "errors": row[3] or 0,
-                   "by_type": by_type, "errors_by_code": by_error,
+        "totals": {"contracts": row[0] - row[8], "reviewed": row[1] or 0, "other": row[2] or 0, "errors": row[3] or 0,
+                   "unsupported": row[8], "by_type": by_type, "errors_by_code": by_error,
                    "findings_by_severity": {"high": row[4], "medium": row[5], "low": row[6], "info": row[7]}},
     }
 

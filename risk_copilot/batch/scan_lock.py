@@ -1,5 +1,7 @@
 """One scan per output folder: an ``flock`` on ``DIR/.scan.lock`` (released by the kernel
-when the holder dies, even by SIGKILL)."""
+when the holder dies, even by SIGKILL). The file holds the pid of the scan; a scan that
+ends (normally or with an error) removes it, a killed scan leaves it behind, stale: the
+next scan takes the lock over since no process holds it."""
 
 from __future__ import annotations
 
@@ -17,18 +19,31 @@ class ScanLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise BatchError(f"another scan is writing to {self.path.parent}", code="scan_in_progress") from None
+            # the holder may have removed the file between our open and flock: lock the file that is there
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
             os.close(fd)
-            raise BatchError(f"another scan is writing to {self.path.parent}", code="scan_in_progress") from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
 
     def release(self) -> None:
         if self._fd is not None:
+            try:
+                self.path.unlink(missing_ok=True)  # while still holding the lock (see acquire)
+            except OSError:
+                pass
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -46,7 +61,10 @@ def is_locked(out_dir: Path) -> bool:
     path = Path(out_dir) / ".scan.lock"
     if not path.exists():
         return False
-    fd = os.open(path, os.O_RDONLY)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:  # the scan ended meanwhile
+        return False
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except BlockingIOError:

@@ -63,10 +63,12 @@ def test_sigkill_mid_scan_then_resume_loses_and_duplicates_nothing(shared_dir, t
     with sqlite3.connect(f"file:{out / 'results.sqlite'}?mode=ro", uri=True) as db:
         before = {r[0] for r in db.execute("SELECT sha256 FROM results")}
     assert scan_status(out)["state"] == "interrupted"
+    assert (out / ".scan.lock").exists(), "a killed scan leaves its lock file behind (held by no process)"
 
     resumed = subprocess.run(scan_command("--out", str(out), "--resume"), cwd=REPO, env=env,
                              capture_output=True, text=True, timeout=1200)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert not (out / ".scan.lock").exists(), "the stale lock was taken over, then removed at the end"
     status = json.loads((out / "status.json").read_text())
     assert status["skipped_done"] == sum(1 for sha in file_hashes if sha in before), \
         "work committed before the kill is not redone"
