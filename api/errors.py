@@ -43,6 +43,33 @@ def error_response(status: int, code: str, message: str, details: Any = None,
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
+MAX_ECHOED_ID = 80  # characters of a path id an error message repeats; longer ones end in "…"
+
+
+def shorten_id(value: str) -> str:
+    return value if len(value) <= MAX_ECHOED_ID else value[:MAX_ECHOED_ID] + "…"
+
+
+def _replace_in(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _replace_in(v, old, new) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replace_in(v, old, new) for v in value]
+    return value
+
+
+def echo_safe(request: Request, message: str, details: Any) -> tuple[str, Any]:
+    """The message and details with every long path parameter of the request (a 5,000-character
+    review id) cut to ``MAX_ECHOED_ID`` characters: an error repeats what was asked, not all of it."""
+    for value in (request.scope.get("path_params") or {}).values():
+        if isinstance(value, str) and len(value) > MAX_ECHOED_ID:
+            short = shorten_id(value)
+            message, details = message.replace(value, short), _replace_in(details, value, short)
+    return message, details
+
+
 def _request_id(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
@@ -51,15 +78,16 @@ def install_error_handlers(app: FastAPI, logger: logging.Logger) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return error_response(exc.status, exc.code, exc.message, exc.details, headers)
+        return error_response(exc.status, exc.code, *echo_safe(request, exc.message, exc.details), headers)
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError):
-        return error_response(exc.http_status, exc.code, exc.message, exc.details)
+        return error_response(exc.http_status, exc.code, *echo_safe(request, exc.message, exc.details))
 
     @app.exception_handler(ReviewError)
     async def _review_error(request: Request, exc: ReviewError):
-        return error_response(REVIEW_ERROR_STATUS.get(exc.code, 422), exc.code, exc.message, exc.details)
+        return error_response(REVIEW_ERROR_STATUS.get(exc.code, 422), exc.code,
+                              *echo_safe(request, exc.message, exc.details))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
@@ -75,7 +103,7 @@ def install_error_handlers(app: FastAPI, logger: logging.Logger) -> None:
                                   {"problems": [{"loc": ["body"], "message": message, "type": "body_parse"}]})
         code = HTTP_CODES.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return error_response(exc.status_code, code, message, None, getattr(exc, "headers", None))
+        return error_response(exc.status_code, code, *echo_safe(request, message, None), getattr(exc, "headers", None))
 
     async def _database_unavailable(request: Request, exc: Exception):
         # the transaction was rolled back: nothing of the request was written; the caller may retry

@@ -81,7 +81,8 @@ class Review(Open):
 class ReviewRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"text": "1. Confidentiality. The Recipient shall ...", "contract_type": "nda", "name": "acme-nda.md"}]})
-    text: str = Field(..., min_length=1, description="contract text (Markdown or plain)")
+    text: str = Field(..., description="contract text (Markdown or plain); empty or blank text is refused as "
+                                       "empty_document")
     contract_type: str = ContractTypeCode
     name: str = Field("input.md", max_length=300, description="document name; .md reads Markdown structure")
     playbook: str | None = Field(None, max_length=100, description="uploaded playbook id or id@version; default: "

@@ -14,6 +14,7 @@ from api.errors import ApiError
 from api.schemas import ApprovalCheck, ApprovalCheckRequest, Review, ReviewRequest, errors
 from api.services import AppServices
 from clm_core.services.access_service import Principal
+from risk_copilot.errors import ReviewError
 
 router = APIRouter(prefix="/v1", tags=["reviews"])
 TEXT_TYPES = ("application/json",)
@@ -49,6 +50,12 @@ def _playbook(svc: AppServices, principal: Principal, ref: str | None, contract_
     return playbook
 
 
+def _empty_text(name: str | None) -> ApiError:
+    """``empty_document`` for a JSON text: names the document only when the caller named it."""
+    message = f"The text '{name}' contains nothing to review." if name else "The text contains nothing to review."
+    return ApiError(422, "empty_document", message, {"name": name} if name else None)
+
+
 async def review_request(request: Request, svc: AppServices, principal: Principal,
                          model: type[ReviewRequest] = ReviewRequest) -> tuple[dict[str, Any], ReviewRequest | None]:
     """Run the review of a JSON body or a multipart upload; returns the review and the JSON body. Database
@@ -62,9 +69,17 @@ async def review_request(request: Request, svc: AppServices, principal: Principa
             problems = [{"loc": [str(p) for p in e["loc"]], "message": e["msg"], "type": e["type"]}
                         for e in exc.errors()]
             raise ApiError(422, "invalid_input", "the request is not valid", {"problems": problems}) from None
+        named = "name" in body.model_fields_set
+        if not body.text.strip():  # "" and whitespace alike: nothing to review (never a schema problem)
+            raise _empty_text(body.name if named else None)
         playbook = await anyio.to_thread.run_sync(_playbook, svc, principal, body.playbook, body.contract_type)
-        review = await svc.run_review(svc.engine.review_text, body.text, body.contract_type, name=body.name,
-                                      playbook=playbook, contract_type=body.contract_type)
+        try:
+            review = await svc.run_review(svc.engine.review_text, body.text, body.contract_type, name=body.name,
+                                          playbook=playbook, contract_type=body.contract_type)
+        except ReviewError as exc:
+            if exc.code == "empty_document" and not named:  # its message names the default file name
+                raise _empty_text(None) from None
+            raise
         return review, body
     if ctype == "multipart/form-data":
         form = await request.form()

@@ -117,3 +117,34 @@ def test_unauthenticated_and_refused_callers(client, tokens):
     for role in ("vendor", "admin"):
         assert_error(client.post("/v1/reviews", headers=auth(tokens[role]), json={"text": "1. A.", "contract_type": "nda"}),
                403, "permission_denied")
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "\t"])
+def test_empty_text_is_empty_document_without_an_invented_file_name(client, tokens, text):
+    h = auth(tokens["legal"])
+    for route in ("/v1/reviews", "/v1/approval-checks"):
+        error = assert_error(client.post(route, headers=h, json={"text": text, "contract_type": "nda"}),
+                             422, "empty_document")
+        assert error["message"] == "The text contains nothing to review.", error
+        assert "input.md" not in str(error)
+    named = assert_error(client.post("/v1/reviews", headers=h, json={"text": text, "contract_type": "nda",
+                                                                    "name": "acme.md"}), 422, "empty_document")
+    assert "acme.md" in named["message"]
+
+
+def test_text_that_ingests_to_nothing_names_no_file(client, tokens):
+    error = assert_error(client.post("/v1/reviews", headers=auth(tokens["legal"]),
+                                     json={"text": "<!-- only a comment -->\n", "contract_type": "nda"}), 422)
+    assert "input.md" not in error["message"], error
+
+
+def test_a_very_long_path_id_is_not_echoed_in_full(client, tokens):
+    long_id = "rv_" + "x" * 5000
+    error = assert_error(client.get(f"/v1/reviews/{long_id}", headers=auth(tokens["legal"])), 404, "not_found")
+    assert long_id not in error["message"] and len(error["message"]) < 200, error["message"]
+    assert ("rv_" + "x" * 77 + "…") in error["message"]
+    for route in ("/v1/templates/", "/v1/playbooks/", "/v1/scans/", "/v1/saved-searches/"):  # every path id echoed
+        r = client.get(route + long_id + ("/results" if "saved" in route else ""), headers=auth(tokens["legal"]))
+        assert r.status_code in (404, 422) and long_id not in r.text and len(r.text) < 1000, (route, r.text[:300])
+    short = assert_error(client.get("/v1/reviews/rv_missing", headers=auth(tokens["legal"])), 404, "not_found")
+    assert "rv_missing" in short["message"]
