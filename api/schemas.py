@@ -70,7 +70,7 @@ class Review(Open):
     document: dict[str, Any]
     clauses: list[dict[str, Any]]
     findings: list[Finding]
-    risk_score: float
+    risk_score: int = Field(..., ge=0, le=100, description="0 to 100, an integer as in the CLI's review JSON")
     decision: Literal["approve", "escalate", "reject"]
     approvers: list[str]
     versions: dict[str, Any] = {}
@@ -105,7 +105,7 @@ class ApprovalCheck(BaseModel):
     review_id: str
     may_approve: bool = Field(..., description="true only when the decision is approve and nothing is flagged")
     decision: Literal["approve", "escalate", "reject"]
-    risk_score: float
+    risk_score: int = Field(..., ge=0, le=100, description="0 to 100, as in the review")
     required_approvers: list[str] = Field(..., description="roles that must sign off before approval")
     blocking_findings: list[str] = Field(..., description="medium/high findings that need an approver's acceptance")
     findings: list[Finding]
@@ -196,7 +196,8 @@ class ScanSummaryRow(Open):
     sha256: str
     status: Literal["reviewed", "other"]
     contract_type: str | None = None
-    risk_score: float | None = None
+    type_confidence: float | None = Field(None, description="confidence of the detected contract type, 0 to 1")
+    risk_score: int | None = None
     decision: str = ""
     high: int = 0
     medium: int = 0

@@ -42,18 +42,26 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _confidence_text(value: Any) -> str:
+    """``type_confidence`` as the CSV and the HTML report show it ("0.81"); a number in JSON."""
+    return "" if value is None or value == "" else f"{float(value):.2f}"
+
+
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
     tmp = path.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
         for row in rows:
+            if "type_confidence" in row:
+                row = {**row, "type_confidence": _confidence_text(row["type_confidence"])}
             writer.writerow([_cell(row.get(c)) for c in columns])
     os.replace(tmp, path)
 
 
 def summary_rows(store: ResultsStore) -> list[dict[str, Any]]:
-    """One row per contract (reviewed or of another type), riskiest first."""
+    """One row per contract (reviewed or of another type), riskiest first; ``type_confidence``
+    is a number (or None), formatted only in the CSV and the HTML report."""
     paths = store.paths_by_sha()
     rows = []
     for r in store.result_rows():
@@ -63,7 +71,7 @@ def summary_rows(store: ResultsStore) -> list[dict[str, Any]]:
         row = {
             "path": r["path"], "duplicate_paths": "; ".join(others), "sha256": r["sha256"], "status": r["status"],
             "contract_type": r["contract_type"] or r["detected_type"],
-            "type_confidence": "" if r["type_confidence"] is None else f"{r['type_confidence']:.2f}",
+            "type_confidence": None if r["type_confidence"] is None else round(float(r["type_confidence"]), 2),
             "risk_score": r["risk_score"], "decision": r["decision"] or "",
             **{s: r[s] for s in SEVERITIES},
             "page": contract_page_name(r["sha256"]) if r["status"] == "reviewed" else "",
@@ -148,7 +156,7 @@ def report_path_display(store: ResultsStore) -> Callable[[str], str]:
 
 def _rows_for_people(summary: list[dict[str, Any]], errors: list[dict[str, Any]],
                      show: Callable[[str], str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    shown_summary = [{**row, "path": show(row["path"]),
+    shown_summary = [{**row, "path": show(row["path"]), "type_confidence": _confidence_text(row["type_confidence"]),
                       "duplicate_paths": "; ".join(show(p) for p in row["duplicate_paths"].split("; ") if p)}
                      for row in summary]
     shown_errors = []

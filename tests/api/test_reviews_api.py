@@ -40,8 +40,10 @@ def test_json_review_is_stored_and_readable_in_the_same_organisation_only(client
     assert r.status_code == 201, r.text
     review = r.json()
     assert review["playbook"]["id"] == "nda" and review["document"]["sha256"] and review["text"]
+    assert type(review["risk_score"]) is int, "an integer, as in the CLI's review JSON"
     got = client.get(f"/v1/reviews/{review['review_id']}", headers=auth(tokens["finance"]))
     assert got.status_code == 200 and got.json()["review_id"] == review["review_id"]
+    assert got.json()["risk_score"] == review["risk_score"] and type(got.json()["risk_score"]) is int
     assert_error(client.get(f"/v1/reviews/{review['review_id']}", headers=auth(tokens["other_org"])), 404, "not_found")
     assert_error(client.get("/v1/reviews/rv_does_not_exist", headers=auth(tokens["legal"])), 404, "not_found")
 
@@ -67,7 +69,7 @@ def test_approval_check_names_the_approvers_and_blocks(client, tokens, shared_di
     check = r.json()
     assert check["may_approve"] is False and check["decision"] in ("escalate", "reject")
     assert check["blocking_findings"] and check["required_approvers"]
-    assert check["external_reference"] == "ariba:CW-1"
+    assert check["external_reference"] == "ariba:CW-1" and type(check["risk_score"]) is int
     assert client.get(f"/v1/reviews/{check['review_id']}", headers=auth(tokens["legal"])).status_code == 200
 
 

@@ -115,6 +115,9 @@ def test_zip_scan_reports_progress_and_results(zip_scan):
     assert rows["acme/supply.md"]["contract_type"] == "procurement"
     assert rows["acme/copy/nda.md"]["contract_type"] == rows["granite/nda-law.md"]["contract_type"] == "nda"
     assert rows["acme/supply.md"]["high"] >= 1 and rows["acme/supply.md"]["decision"] in ("escalate", "reject")
+    for row in rows.values():  # numbers in JSON, like the review's own
+        assert isinstance(row["risk_score"], int) and not isinstance(row["risk_score"], bool)
+        assert row["type_confidence"] is None or isinstance(row["type_confidence"], float)
     assert all(row["page"].startswith(f"/v1/scans/{zip_scan['scan_id']}/contracts/") for row in rows.values())
     assert results["errors_count"] == 0 and results["paths"]["report.html"] == "out/report.html"
     assert zip_scan["created_at"].endswith("Z") and zip_scan["finished_at"]

@@ -107,3 +107,19 @@ def test_report_paths_with_several_inputs_or_a_root(tmp_path):
     _scan_for_paths(rooted, [str(src / "acme" / "supply.txt")], root=tmp_path / "server")
     html = (rooted / "out" / "report.html").read_text()
     assert ">private/contracts/acme/supply.txt<" in html and str(tmp_path) not in html
+
+
+def test_type_confidence_is_a_number_in_the_rows_and_formatted_in_csv_and_html(tmp_path):
+    from risk_copilot.batch.reports import summary_rows
+
+    store = ResultsStore.open(tmp_path)
+    commit(store, "a" * 64, "nda.txt", "1. Fine.\n")
+    store.commit(ScanOutcome(sha256="e" * 64, path="/in/lease.txt", status="other", detected_type="other",
+                             type_confidence=0.8123))
+    rows = {r["path"]: r for r in summary_rows(store)}
+    assert rows["/in/lease.txt"]["type_confidence"] == 0.81 and isinstance(rows["/in/lease.txt"]["type_confidence"], float)
+    write_reports(store, tmp_path)
+    with open(tmp_path / "summary.csv") as handle:
+        csv_rows = {r["path"]: r for r in csv.DictReader(handle)}
+    assert csv_rows["/in/lease.txt"]["type_confidence"] == "0.81"
+    assert "0.81" in (tmp_path / "report.html").read_text()
