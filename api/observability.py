@@ -27,15 +27,31 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+# libraries that log while the app serves a request: python-multipart warns about every malformed
+# multipart body ("Expected boundary character 45, got 103 at index 2"); with no handler of its own,
+# Python's last-resort handler wrote that as a bare line into the JSON-lines log
+LIBRARY_LOGGERS = ("python_multipart", "multipart")
+
+
 def configure_logging(level: str, as_json: bool) -> logging.Logger:
+    """The app's logger, and the libraries' loggers of ``LIBRARY_LOGGERS`` through the same
+    handler: every line of the log is JSON when ``as_json``."""
     logger = logging.getLogger(LOGGER)
     logger.setLevel(level.upper())
-    if not any(getattr(h, "_risk_copilot", False) for h in logger.handlers):
+    handler = next((h for h in logger.handlers if getattr(h, "_risk_copilot", False)), None)
+    if handler is None:
         handler = logging.StreamHandler()
         handler._risk_copilot = True  # type: ignore[attr-defined]
         handler.setFormatter(JsonLogFormatter() if as_json else logging.Formatter("%(levelname)s %(message)s"))
         logger.addHandler(handler)
     logger.propagate = False
+    for name in LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        for old in [h for h in library.handlers if getattr(h, "_risk_copilot", False)]:
+            library.removeHandler(old)
+        library.addHandler(handler)
+        library.setLevel(max(logging.WARNING, logger.level))
+        library.propagate = False
     return logger
 
 
@@ -59,6 +75,26 @@ class Metrics:
                       buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)),
             Counter("review_findings_total", "Findings returned by reviews", ["severity"], registry=reg),
         )
+
+
+def route_template(scope: Scope) -> str:
+    """The route a request matched, as its path template (``/v1/reviews/{review_id}``), for the
+    metrics labels and the log. FastAPI's own routes (``/openapi.json``, ``/docs``, ``/redoc``) are
+    plain Starlette routes that leave no ``route`` in the scope, only their ``endpoint``: they are
+    found by it, and a mounted app (static files) is labelled ``<mount>/{path}``. ``unmatched``
+    only when no route matched (bounded labels: never the raw path of an unknown URL)."""
+    route = scope.get("route")
+    if getattr(route, "path", None):
+        return route.path
+    endpoint = scope.get("endpoint")
+    router = getattr(scope.get("app"), "router", None)
+    if endpoint is not None and router is not None:
+        for candidate in getattr(router, "routes", ()):
+            if getattr(candidate, "endpoint", None) is endpoint:
+                return candidate.path
+            if getattr(candidate, "app", None) is endpoint and hasattr(candidate, "routes"):  # a Mount
+                return f"{candidate.path}/{{path}}"
+    return "unmatched"
 
 
 class RequestContextMiddleware:
@@ -107,8 +143,7 @@ class RequestContextMiddleware:
                                             (b"content-length", str(len(body)).encode())]})
             await send_wrapper({"type": "http.response.body", "body": body})
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = route_template(scope)
             elapsed = time.perf_counter() - started
             self.metrics.requests.labels(scope["method"], template, str(status["code"])).inc()
             self.metrics.latency.labels(scope["method"], template).observe(elapsed)

@@ -67,3 +67,39 @@ def test_every_route_has_a_summary_and_an_example(client):
     for name in ("Review", "ReviewRequest", "ApprovalCheck", "ApprovalCheckRequest", "ErrorBody", "ContractCreate"):
         assert schemas[name].get("examples"), name
     assert "/v1/reviews" in spec["paths"] and "/v1/approval-checks" in spec["paths"]
+
+
+def test_fastapi_own_routes_are_labelled_with_their_path_in_the_metrics(client):
+    import re
+
+    for path in ("/openapi.json", "/docs", "/ui/static/does-not-exist.css"):
+        client.get(path)
+    metrics = client.get("/metrics").text
+    labelled = set(re.findall(r'http_requests_total\{[^}]*route="([^"]+)"', metrics))
+    assert {"/openapi.json", "/docs", "/ui/static/{path}"} <= labelled, labelled
+
+
+def test_a_malformed_multipart_body_logs_json_lines_only(app, client, tokens):
+    import io
+    import json
+    import logging
+
+    from api.observability import JsonLogFormatter
+
+    handlers = [h for h in logging.getLogger("python_multipart").handlers if getattr(h, "_risk_copilot", False)]
+    assert handlers and isinstance(handlers[0].formatter, JsonLogFormatter), "the parser logs through the app's handler"
+    handler = handlers[0]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        r = client.post("/v1/reviews", headers={**auth(tokens["legal"]),
+                                                "content-type": "multipart/form-data; boundary=x"},
+                        content=b"--garbage\r\n")
+    finally:
+        handler.setStream(previous)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+    lines = stream.getvalue().splitlines()
+    assert lines, "the parser's warning is logged"
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    assert any("Expected boundary character" in rec["message"] and rec["logger"].startswith("python_multipart")
+               for rec in records), records
