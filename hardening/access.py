@@ -32,7 +32,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -382,8 +381,10 @@ REFUSAL = re.compile(r"may not|does not hold the role|see only their own|belongs
 
 
 def _flash(r) -> tuple[str, str]:
-    query = parse_qs(urlsplit(r.headers.get("location", "")).query)
-    return query.get("kind", [""])[0], query.get("flash", [""])[0]
+    """(kind, message) of the flash cookie a redirect sets (``api.flash``)."""
+    from api.flash import FLASH_COOKIE, decode_flash
+
+    return decode_flash(r.cookies.get(FLASH_COOKIE)) or ("", "")
 
 
 def _judge(expect: str, r, rule: Rule) -> str | None:

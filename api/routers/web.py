@@ -1,14 +1,15 @@
 """The reviewer page (``/ui``): server-rendered Jinja2 (autoescaped), plain JS in static files.
 
 Forms carry the session's CSRF token; the session cookie is HttpOnly, SameSite=Strict and Secure
-(unless turned off for plain-HTTP tests). Errors of an action come back as a flash message."""
+(unless turned off for plain-HTTP tests). Errors of an action come back as a flash message
+(``api.flash``: a cookie our redirects set, never text from the URL)."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, check_form_csrf, contract_in_org, services, session_ttl,
                       web_principal)
 from api.errors import ApiError, error_response
+from api.flash import FLASH_COOKIE, decode_flash, encode_flash
 from api.routers.lifecycle import ingest_upload
 from api.schemas import RowId
 from api.services import AppServices
@@ -55,19 +57,26 @@ def wants_json(request: Request) -> bool:
 
 
 def _redirect(url: str, flash: str | None = None, kind: str = "error") -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
     if flash:
-        sep = "&" if "?" in url.split("#")[0] else "?"
-        base, _, frag = url.partition("#")
-        url = f"{base}{sep}{urlencode({'flash': flash[:300], 'kind': kind})}" + (f"#{frag}" if frag else "")
-    return RedirectResponse(url, status_code=303)
+        response.set_cookie(FLASH_COOKIE, encode_flash(flash, kind), max_age=120, path="/ui", httponly=True,
+                            samesite="strict")
+    return response
 
 
 def _page(svc: AppServices, request: Request, name: str, principal: Principal | None, status: int = 200,
           **context: Any) -> HTMLResponse:
-    flash = request.query_params.get("flash")
-    return svc.templates.TemplateResponse(request, name, {
-        "user": principal, "flash": flash, "flash_kind": request.query_params.get("kind", "error"),
+    flash = context.pop("flash", None)  # a message of this very response (e.g. the login's 429)
+    flash_kind = "error"
+    cookie = request.cookies.get(FLASH_COOKIE)
+    if flash is None and (shown := decode_flash(cookie)) is not None:
+        flash_kind, flash = shown
+    response = svc.templates.TemplateResponse(request, name, {
+        "user": principal, "flash": flash, "flash_kind": flash_kind,
         "severities": SEVERITIES, **context}, status_code=status)
+    if cookie is not None:
+        response.delete_cookie(FLASH_COOKIE, path="/ui", httponly=True, samesite="strict")
+    return response
 
 
 def _guarded(request: Request, svc: AppServices):

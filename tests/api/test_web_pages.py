@@ -116,3 +116,18 @@ def test_other_organisation_review_page_is_404(app, clm):
 def test_entry_points_lead_to_the_contract_list(client, path):
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/ui/contracts"
+
+
+def test_flash_messages_come_from_our_redirects_not_from_the_url(browser):
+    forged = browser.get("/ui/contracts?flash=Your+session+expired.+Call+%2B1-555-0100&kind=error")
+    assert forged.status_code == 200 and "Call +1-555-0100" not in forged.text and 'class="flash' not in forged.text
+    listing = browser.get("/ui/contracts")
+    r = browser.post("/ui/contracts/upload", data={"contract_type": "procurement", "title": "Empty",
+                                                   "csrf": _csrf(listing.text)},
+                     files={"file": ("empty.md", b"   \n", "text/markdown")}, follow_redirects=False)
+    assert r.status_code == 303 and "flash" not in r.headers["location"]
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("crc_flash=") and "HttpOnly" in cookie and "Path=/ui" in cookie
+    shown = browser.get(r.headers["location"])
+    assert re.search(r'class="flash flash-error" role="alert">[^<]*no text', shown.text)
+    assert 'class="flash' not in browser.get(r.headers["location"]).text  # shown once
