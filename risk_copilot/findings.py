@@ -77,13 +77,23 @@ def not_a_contract_finding(reviewed_as: str) -> dict[str, Any]:
 
 
 def merge_duplicate_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Keep one finding per (parameter, evidence): the most severe; renumber."""
+    """Keep one finding per (parameter, evidence): the most severe; drop a parameter's
+    ``missing`` finding when a finding at least as severe already flags a clause of that
+    parameter (an unacceptable sharing clause also lacks the protective wording: one
+    finding, not two); renumber."""
     kept: dict[tuple, dict[str, Any]] = {}
     for finding in findings:
         key = (finding["parameter"], tuple((e["start"], e["end"]) for e in finding["evidence"]))
         other = kept.get(key)
         if other is None or SEVERITY_ORDER[finding["severity"]] > SEVERITY_ORDER[other["severity"]]:
             kept[key] = finding
+    flagged: dict[str, int] = {}
+    for finding in kept.values():
+        if finding["kind"] != "missing" and finding["evidence"]:
+            rank = SEVERITY_ORDER[finding["severity"]]
+            flagged[finding["parameter"]] = max(rank, flagged.get(finding["parameter"], -1))
+    kept = {key: f for key, f in kept.items()
+            if not (f["kind"] == "missing" and flagged.get(f["parameter"], -1) >= SEVERITY_ORDER[f["severity"]])}
     ordered = sorted(
         kept.values(),
         key=lambda f: (-SEVERITY_ORDER[f["severity"]], f["evidence"][0]["start"] if f["evidence"] else 1 << 40),

@@ -12,8 +12,8 @@ PLAYBOOK = Playbook(
 )
 
 
-def finding(severity: str, role: str = "legal", parameter: str = "x", start: int = 0) -> dict:
-    return {"id": "f", "parameter": parameter, "severity": severity, "approver_role": role,
+def finding(severity: str, role: str = "legal", parameter: str = "x", start: int = 0, kind: str = "deviation") -> dict:
+    return {"id": "f", "parameter": parameter, "severity": severity, "approver_role": role, "kind": kind,
             "evidence": [{"start": start, "end": start + 5}]}
 
 
@@ -40,6 +40,18 @@ def test_duplicates_keep_the_most_severe_and_renumber_in_severity_order():
     ])
     assert [(f["id"], f["parameter"], f["severity"]) for f in merged] == [
         ("f1", "x", "high"), ("f2", "y", "medium"), ("f3", "z", "medium")]
+
+
+def test_a_missing_finding_folds_into_an_as_severe_finding_on_a_clause_of_its_parameter():
+    missing = {**finding("medium", kind="missing"), "evidence": []}
+    merged = merge_duplicate_findings([finding("high", kind="unacceptable", start=40), missing])
+    assert [(f["kind"], f["severity"]) for f in merged] == [("unacceptable", "high")]
+    # a less severe finding on a clause does not hide a more severe missing protection
+    merged = merge_duplicate_findings([finding("low", start=40), {**finding("high", kind="missing"), "evidence": []}])
+    assert [(f["kind"], f["severity"]) for f in merged] == [("missing", "high"), ("deviation", "low")]
+    # nor does a finding of another parameter
+    merged = merge_duplicate_findings([finding("high", parameter="y"), missing])
+    assert len(merged) == 2
 
 
 def test_text_that_is_no_contract_is_told_apart_from_contracts():
