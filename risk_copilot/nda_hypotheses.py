@@ -13,9 +13,15 @@ is plain arrays applied with numpy:
 2. **Evidence scores**: one logistic head per hypothesis over the span features.
 3. **Contradiction scores**: one logistic head per hypothesis, trained on the gold
    evidence spans, giving P(the span contradicts the hypothesis).
-4. **Label**: per hypothesis, a 3-class logistic head over document-level summaries of
+4. **Evidence ranking**: a gradient-boosted tree ensemble (one for all hypotheses,
+   exported as plain node arrays) re-scores each span from its evidence and
+   contradiction logits, its neighbours' and its section heading's logits, list structure
+   (lead-ins ending in ":", list items, headings) and its embedding's similarity to the
+   gold evidence spans of the training NDAs (``prototypes``). It only orders the evidence.
+5. **Label**: per hypothesis, a 3-class logistic head over document-level summaries of
    2 and 3 (best evidence scores, evidence-weighted contradiction probability, cue
-   hits) decides Entailment / Contradiction / NotMentioned.
+   hits of the best spans, and the hypothesis's own cues anywhere in the document and
+   in its 5 best spans) decides Entailment / Contradiction / NotMentioned.
 
 Units are whatever spans the caller gives (ContractNLI's own spans in evaluation, the
 engine's clauses at review time); evidence is returned as indices into them.
@@ -261,12 +267,54 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
+# The cues that speak to each hypothesis (at most HYPOTHESIS_CUE_SLOTS): the label head reads
+# whether any span of the document has them, and whether one of the 5 best evidence spans does.
+HYPOTHESIS_CUES: dict[str, tuple[str, ...]] = {
+    "nda-1": ("mark_required", "whether_or_not_marked", "marked", "designated", "reduced_to_writing", "reasonable_person"),
+    "nda-2": ("only_technical", "business_info", "technical_info", "definition"),
+    "nda-3": ("oral", "reduced_to_writing"),
+    "nda-4": ("solely_purpose", "use"),
+    "nda-5": ("employees", "need_to_know"),
+    "nda-7": ("advisers", "third_party", "third_party_prohibited", "prior_consent", "bound_by"),
+    "nda-8": ("notify_compelled", "compelled", "protective_order"),
+    "nda-10": ("agreement_secret", "agreement_fact"),
+    "nda-11": ("reverse_engineer",),
+    "nda-12": ("independent_development",),
+    "nda-13": ("from_third_party", "without_restriction"),
+    "nda-15": ("licence", "nothing_construed"),
+    "nda-16": ("return_on_termination", "return", "destroy", "upon_termination"),
+    "nda-17": ("copy", "no_copy"),
+    "nda-18": ("solicit",),
+    "nda-19": ("survive_termination", "survive", "duration"),
+    "nda-20": ("retain_after_return", "retain", "no_retention"),
+}
+HYPOTHESIS_CUE_SLOTS = 6
+HYPOTHESIS_CUE_TOP = 5
+_CUE_INDEX = {name: k for k, (name, _) in enumerate(CUES)}
+_HYPOTHESIS_CUE_COLUMNS = tuple(tuple(_CUE_INDEX[c] for c in HYPOTHESIS_CUES[h.key]) for h in HYPOTHESES)
+
+
+def hypothesis_cue_summary(evidence_logits: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    """(H, 2 * HYPOTHESIS_CUE_SLOTS): for each of the hypothesis's own cues, whether any span
+    has it, then whether one of its HYPOTHESIS_CUE_TOP best evidence spans has it."""
+    n, h = evidence_logits.shape
+    out = np.zeros((h, 2 * HYPOTHESIS_CUE_SLOTS), dtype=np.float32)
+    if n == 0:
+        return out
+    top = np.argsort(-evidence_logits, axis=0, kind="mergesort")[:HYPOTHESIS_CUE_TOP]
+    for j, columns in enumerate(_HYPOTHESIS_CUE_COLUMNS):
+        own = cues[:, columns]
+        out[j, : len(columns)] = own.max(axis=0)
+        out[j, HYPOTHESIS_CUE_SLOTS: HYPOTHESIS_CUE_SLOTS + len(columns)] = own[top[:, j]].max(axis=0)
+    return out
+
+
 def document_summary(evidence_logits: np.ndarray, contradiction_logits: np.ndarray, cues: np.ndarray) -> np.ndarray:
     """Document-level features per hypothesis, from span-level logits (n, H) and the
     spans' cue matrix (n, len(CUES)): an (H, SUMMARY_SIZE) array of the 3 best evidence
     logits, the evidence-softmax-weighted and the top span's contradiction logits, how
-    many spans score above 0.5, and each cue's evidence-probability-weighted maximum
-    over the 3 best spans."""
+    many spans score above 0.5, each cue's evidence-probability-weighted maximum
+    over the 3 best spans, and :func:`hypothesis_cue_summary`."""
     n, h = evidence_logits.shape
     if n == 0:
         return np.zeros((h, SUMMARY_SIZE), dtype=np.float32)
@@ -282,10 +330,219 @@ def document_summary(evidence_logits: np.ndarray, contradiction_logits: np.ndarr
     above = (sigmoid(evidence_logits) > 0.5).sum(axis=0).astype(np.float32)
     top_cues = (cues[top] * sigmoid(top_logits)[:, :, None]).max(axis=0)  # (H, len(CUES))
     scores = np.stack([best[0], best[1], best[2], weighted_contradiction, top_contradiction, np.log1p(above)], axis=1)
-    return np.hstack([scores, top_cues]).astype(np.float32)
+    return np.hstack([scores, top_cues, hypothesis_cue_summary(evidence_logits, cues)]).astype(np.float32)
 
 
-SUMMARY_SIZE = 6 + len(CUES)
+SUMMARY_SIZE = 6 + len(CUES) + 2 * HYPOTHESIS_CUE_SLOTS
+
+_LIST_ITEM_RE = re.compile(r"^\s*(\(?[a-z]{1,2}\)|\(?[ivxlc]+\)|\(?\d+(\.\d+)*[.)]?\s|[\u2022\-\u2013\u00b7*]|[A-Z][.)]\s)", re.IGNORECASE)
+NO_SCORE = -10.0  # a neighbour that does not exist
+
+
+def span_structure(texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """Layout of the spans of one document: lead-ins (ending in ":"), list items,
+    items ending in ";"/"and"/"or", headings (short, no final punctuation), and for
+    each span the index of the heading above it and of the lead-in whose list it belongs
+    to or directly follows (only list items between them; -1: none)."""
+    n = len(texts)
+    stripped = [t.rstrip() for t in texts]
+    lead = np.array([t.endswith(":") for t in stripped], dtype=np.float64)
+    continued = np.array([t.endswith((";", "; and", "; or", " and", " or")) for t in stripped], dtype=np.float64)
+    item = np.array([bool(_LIST_ITEM_RE.match(t)) for t in texts], dtype=np.float64)
+    short = np.array([len(t) < 60 for t in texts], dtype=np.float64)
+    heading = np.array([len(t) < 80 and not t.endswith((".", ";", ":", ",")) for t in stripped], dtype=np.float64)
+    heading_index = np.full(n, -1)
+    lead_index = np.full(n, -1)
+    last_heading = current_lead = -1
+    for i in range(n):
+        heading_index[i] = last_heading
+        if heading[i]:
+            last_heading = i
+        lead_index[i] = current_lead
+        if lead[i]:
+            current_lead = i
+        elif not (item[i] or continued[i]):
+            current_lead = -1
+    length = np.array([math.log1p(len(t)) for t in texts], dtype=np.float64)
+    return {"lead": lead, "continued": continued, "item": item, "short": short, "heading": heading,
+            "length": length, "heading_index": heading_index, "lead_index": lead_index}
+
+
+def _shift_scores(scores: np.ndarray, step: int) -> np.ndarray:
+    """Row i is row i + step of ``scores`` (NO_SCORE past either end)."""
+    out = np.full_like(scores, NO_SCORE)
+    n = scores.shape[0]
+    if step > 0 and n > step:
+        out[:-step] = scores[step:]
+    elif step < 0 and n > -step:
+        out[-step:] = scores[:step]
+    return out
+
+
+def prototype_similarities(vectors: np.ndarray, prototypes: np.ndarray, prototype_hypothesis: np.ndarray,
+                           prototype_document: np.ndarray | None = None, document: int = -1) -> np.ndarray:
+    """(n, H, 3): each span's best cosine similarity to the gold evidence spans of each
+    hypothesis (``prototypes``: unit vectors; ``prototype_hypothesis``: their column), the
+    mean of its 3 best and of its 10 best. In training, a document's own spans are left out
+    (``prototype_document`` == ``document``)."""
+    n, h = len(vectors), len(HYPOTHESES)
+    out = np.zeros((n, h, 3), dtype=np.float64)
+    if n == 0 or len(prototypes) == 0:
+        return out
+    similarities = np.asarray(vectors, dtype=np.float32) @ np.asarray(prototypes, dtype=np.float32).T
+    similarities = similarities.astype(np.float64)
+    if prototype_document is not None:
+        similarities[:, prototype_document == document] = -1.0
+    for j in range(h):
+        s = similarities[:, prototype_hypothesis == j]
+        if s.shape[1] == 0:
+            continue
+        s = np.sort(s, axis=1)[:, ::-1]
+        out[:, j, 0] = s[:, 0]
+        out[:, j, 1] = s[:, : min(3, s.shape[1])].mean(axis=1)
+        out[:, j, 2] = s[:, : min(10, s.shape[1])].mean(axis=1)
+    return out
+
+
+def lexical_similarities(rows: Sequence[tuple[np.ndarray, np.ndarray]], vocabulary_size: int,
+                         prototype_rows: tuple[np.ndarray, np.ndarray, np.ndarray], prototype_hypothesis: np.ndarray,
+                         prototype_document: np.ndarray | None = None, document: int = -1) -> np.ndarray:
+    """(n, H, 2): each span's best TF-IDF cosine similarity to the gold evidence spans of each
+    hypothesis, and the mean of its 3 best. ``rows``: the spans' TF-IDF rows (unit vectors);
+    ``prototype_rows``: the prototypes' rows as CSR arrays (indptr, indices, values)."""
+    n, h = len(rows), len(HYPOTHESES)
+    out = np.zeros((n, h, 2), dtype=np.float64)
+    indptr, indices, values = (np.asarray(a) for a in prototype_rows)
+    count = len(indptr) - 1
+    if n == 0 or count <= 0 or indices.size == 0:
+        return out
+    lengths = np.diff(indptr)
+    starts = indptr[:-1]  # < indices.size + 1: the products get one zero column at the end
+    similarities = np.zeros((n, count), dtype=np.float64)
+    block = 32  # spans at a time: the gathered (block, stored entries) product stays a few MB
+    for begin in range(0, n, block):
+        part = rows[begin: begin + block]
+        dense = np.zeros((len(part), vocabulary_size), dtype=np.float32)
+        for r, (index, value) in enumerate(part):
+            dense[r, index] = value
+        products = (dense[:, indices] * values.astype(np.float32)).astype(np.float64)
+        products = np.hstack([products, np.zeros((len(part), 1))])
+        similarities[begin: begin + len(part)] = np.where(lengths > 0, np.add.reduceat(products, starts, axis=1), 0.0)
+    if prototype_document is not None:
+        similarities[:, prototype_document == document] = -1.0
+    for j in range(h):
+        s = similarities[:, prototype_hypothesis == j]
+        if s.shape[1] == 0:
+            continue
+        s = np.sort(s, axis=1)[:, ::-1]
+        out[:, j, 0] = s[:, 0]
+        out[:, j, 1] = s[:, : min(3, s.shape[1])].mean(axis=1)
+    return out
+
+
+def ranking_features(texts: Sequence[str], evidence_logits: np.ndarray, contradiction_logits: np.ndarray,
+                     similarities: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    """(n * H, RANKING_FEATURES) rows (span-major) for the evidence ranker: per span and
+    hypothesis, its evidence logit (raw, against the document's best, rank), its
+    neighbours', its heading's, its lead-in's, its section's best and the best of the
+    next 6 spans, its contradiction logit, the prototype similarities (``similarities``:
+    embedding then TF-IDF, (n, H, 5)), the hypothesis's own cues in the span and in the
+    next span (``cues``: the spans' cue matrix); per span, its layout; last, the
+    hypothesis's column number."""
+    n, h = evidence_logits.shape
+    ev = np.asarray(evidence_logits, dtype=np.float64)
+    structure = span_structure(texts)
+    best = ev.max(axis=0, keepdims=True)
+    order = np.argsort(-ev, axis=0, kind="mergesort")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(n)[:, None], (n, h)), axis=0)
+    heading_index, lead_index = structure["heading_index"], structure["lead_index"]
+    heading_scores = np.where(heading_index[:, None] >= 0, ev[np.maximum(heading_index, 0)], NO_SCORE)
+    lead_scores = np.where(lead_index[:, None] >= 0, ev[np.maximum(lead_index, 0)], NO_SCORE)
+    section_best = np.zeros_like(ev)
+    for section in np.unique(heading_index):
+        members = heading_index == section
+        section_best[members] = ev[members].max(axis=0)
+    following = np.stack([_shift_scores(ev, k) for k in range(1, 7)]).max(axis=0)
+    per_pair = [ev, ev - best, np.log1p(rank), _shift_scores(ev, -1), _shift_scores(ev, 1), _shift_scores(ev, 2),
+                np.asarray(contradiction_logits, dtype=np.float64), heading_scores, lead_scores, section_best, following,
+                np.broadcast_to(best, ev.shape)]
+    lead = structure["lead"]
+    per_span = [lead, structure["continued"], structure["item"], structure["short"], structure["heading"],
+                structure["length"], (lead_index >= 0).astype(np.float64), np.full(n, math.log(max(n, 1))),
+                np.r_[lead[1:], 0.0], np.r_[0.0, lead[:-1]], np.r_[0.0, structure["heading"][:-1]]]
+    own_cues = np.zeros((n, h, 2 * HYPOTHESIS_CUE_SLOTS), dtype=np.float64)
+    following_cues = np.vstack([cues[1:], np.zeros((1, cues.shape[1]), dtype=cues.dtype)]) if n else cues
+    for j, columns in enumerate(_HYPOTHESIS_CUE_COLUMNS):
+        own_cues[:, j, : len(columns)] = cues[:, columns]
+        own_cues[:, j, HYPOTHESIS_CUE_SLOTS: HYPOTHESIS_CUE_SLOTS + len(columns)] = following_cues[:, columns]
+    pairs = np.concatenate([np.stack(per_pair, axis=2), similarities, own_cues], axis=2)
+    spans = np.broadcast_to(np.stack(per_span, axis=1)[:, None, :], (n, h, len(per_span)))
+    column = np.broadcast_to(np.arange(h, dtype=np.float64)[None, :, None], (n, h, 1))
+    features = np.concatenate([pairs, spans, column], axis=2)
+    return features.reshape(n * h, features.shape[2])
+
+
+RANKING_FEATURES = 12 + 5 + 2 * HYPOTHESIS_CUE_SLOTS + 11 + 1
+
+
+class TreeEnsemble:
+    """A sum of regression trees as plain arrays (exported from scikit-learn's
+    HistGradientBoostingClassifier): node ``feature``, ``threshold`` (go left when the
+    value is <= it), ``left``/``right`` child (global node numbers), ``leaf`` flag and
+    ``value``; ``roots`` holds each tree's first node. ``decision(x)`` is the raw score
+    (the log-odds), ``bias`` + the sum of the leaves reached."""
+
+    def __init__(self, feature, threshold, left, right, leaf, value, roots, bias) -> None:
+        self.feature = np.asarray(feature, dtype=np.int64)
+        self.threshold = np.asarray(threshold, dtype=np.float64)
+        self.left = np.asarray(left, dtype=np.int64)
+        self.right = np.asarray(right, dtype=np.int64)
+        self.leaf = np.asarray(leaf, dtype=bool)
+        self.value = np.asarray(value, dtype=np.float64)
+        self.roots = np.asarray(roots, dtype=np.int64)
+        self.bias = float(np.asarray(bias).reshape(-1)[0]) if np.asarray(bias).size else 0.0
+
+    def decision(self, x: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        if x.shape[0] == 0 or self.roots.size == 0:
+            return np.full(x.shape[0], self.bias)
+        feature, threshold, children = self._walk
+        flat = x.ravel()
+        offsets = (np.arange(x.shape[0], dtype=np.int64) * x.shape[1])[:, None]
+        node = np.broadcast_to(self.roots.astype(np.int64)[None, :], (x.shape[0], self.roots.size)).copy()
+        for _ in range(self.depth):
+            node = children[2 * node + (flat[offsets + feature[node]] > threshold[node])]
+        return self.bias + self.value[node].sum(axis=1)
+
+    @cached_property
+    def _walk(self) -> tuple[np.ndarray, ...]:
+        """Node arrays in which a leaf points to itself (feature 0, threshold +inf), so that
+        every row walks the same number of steps; the children as [left, right] pairs."""
+        own = np.arange(self.leaf.size)
+        children = np.stack([np.where(self.leaf, own, self.left), np.where(self.leaf, own, self.right)], axis=1)
+        return np.where(self.leaf, 0, self.feature), np.where(self.leaf, np.inf, self.threshold), children.ravel()
+
+    @cached_property
+    def depth(self) -> int:
+        """The longest root-to-leaf path (in splits)."""
+        depth = np.zeros(self.leaf.size, dtype=np.int64)
+        deepest = 0
+        for node in range(self.leaf.size):  # children come after their parent within a tree
+            if not self.leaf[node]:
+                depth[self.left[node]] = depth[self.right[node]] = depth[node] + 1
+                deepest = max(deepest, int(depth[node]) + 1)
+        return deepest
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}_feature": self.feature.astype(np.int32), f"{prefix}_threshold": self.threshold,
+                f"{prefix}_left": self.left.astype(np.int32), f"{prefix}_right": self.right.astype(np.int32),
+                f"{prefix}_leaf": self.leaf.astype(np.int8), f"{prefix}_value": self.value,
+                f"{prefix}_roots": self.roots.astype(np.int32), f"{prefix}_bias": np.array([self.bias])}
+
+    @classmethod
+    def from_arrays(cls, weights: dict[str, np.ndarray], prefix: str) -> "TreeEnsemble":
+        return cls(*(weights[f"{prefix}_{k}"] for k in ("feature", "threshold", "left", "right", "leaf", "value", "roots", "bias")))
 
 
 @dataclass(frozen=True)
@@ -299,9 +556,13 @@ class HypothesisResult:
 
 @dataclass(frozen=True)
 class SpanScores:
-    evidence_logits: np.ndarray  # (n, H)
+    evidence_logits: np.ndarray  # (n, H), the linear evidence heads (what the label head reads)
     contradiction_logits: np.ndarray  # (n, H)
     cues: np.ndarray  # (n, len(CUES))
+    ranking_logits: np.ndarray  # (n, H), the evidence ranker's scores (the order of the evidence)
+
+
+FORMAT_VERSION = 2  # the layout of weights.npz this code reads (manifest "format_version")
 
 
 class NdaHypothesisModel:
@@ -322,6 +583,13 @@ class NdaHypothesisModel:
         self.label_weights = weights["label_weights"]  # (H, 3, SUMMARY_SIZE)
         self.label_bias = weights["label_bias"]  # (H, 3)
         self.label_mask = weights["label_mask"]  # (H, 3) 0 or -inf for labels never seen in training
+        # the evidence ranker and the gold evidence embeddings it compares spans with (absent: rank by evidence_logits)
+        self.ranker = TreeEnsemble.from_arrays(weights, "ranker") if "ranker_roots" in weights else None
+        self.prototypes = np.asarray(weights.get("prototypes", np.zeros((0, 0))), dtype=np.float32)
+        self.prototype_hypothesis = np.asarray(weights.get("prototype_hypothesis", np.zeros(0)), dtype=np.int64)
+        self.prototype_lexical = tuple(np.asarray(weights.get(f"prototype_lexical_{k}", np.zeros(1 if k == "indptr" else 0)),
+                                                  dtype=dtype)
+                                       for k, dtype in (("indptr", np.int64), ("indices", np.int64), ("values", np.float32)))
         self.evidence_threshold = float(manifest.get("evidence_threshold", 0.5))
 
     @property
@@ -335,6 +603,9 @@ class NdaHypothesisModel:
         if not manifest_path.is_file():
             raise FileNotFoundError(f"{folder}: no manifest.json (train with `python -m risk_copilot.training.nda_nli`)")
         manifest = json.loads(manifest_path.read_text())
+        if manifest.get("format_version", 1) != FORMAT_VERSION:
+            raise ValueError(f"{folder}: weights format {manifest.get('format_version', 1)}, this code reads format "
+                             f"{FORMAT_VERSION} (retrain with `python -m risk_copilot.training.nda_nli`)")
         for name, expected in manifest.get("files", {}).items():
             digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
             if digest != expected:
@@ -356,14 +627,39 @@ class NdaHypothesisModel:
         in reading order (``vectors``: their unit sentence embeddings)."""
         h = len(HYPOTHESES)
         if len(texts) == 0:
-            return SpanScores(np.zeros((0, h), np.float32), np.zeros((0, h), np.float32), np.zeros((0, len(CUES)), np.float32))
+            empty = np.zeros((0, h), np.float32)
+            return SpanScores(empty, empty, np.zeros((0, len(CUES)), np.float32), empty)
         raw = SpanFeaturizer.dense(texts, vectors)
         dense = (raw - self.dense_mean) / self.dense_scale
         lexical = self.featurizer.lexical(texts)
         evidence = self._linear(lexical, dense, self.evidence_lexical, self.evidence_dense, self.evidence_bias)
         contradiction = self._linear(lexical, dense, self.contradiction_lexical, self.contradiction_dense, self.contradiction_bias)
         cues = raw[:, 2 * np.asarray(vectors).shape[1]: 2 * np.asarray(vectors).shape[1] + len(CUES)]
-        return SpanScores(evidence.astype(np.float32), contradiction.astype(np.float32), cues)
+        evidence, contradiction = evidence.astype(np.float32), contradiction.astype(np.float32)
+        ranking = self.rank_evidence(texts, vectors, lexical, cues, evidence, contradiction)
+        return SpanScores(evidence, contradiction, cues, ranking)
+
+    def rank_evidence(self, texts: Sequence[str], vectors: np.ndarray, lexical, cues: np.ndarray, evidence: np.ndarray,
+                      contradiction: np.ndarray, *, prototype_document: np.ndarray | None = None,
+                      document: int = -1) -> np.ndarray:
+        """The evidence ranker's (n, H) logits (the linear evidence logits without a ranker).
+        ``lexical``: the spans' TF-IDF rows; in training, ``prototype_document``/``document``
+        leave the document's own gold spans out of the similarities."""
+        if self.ranker is None or len(texts) == 0:
+            return evidence
+        features = self.ranking_rows(texts, vectors, lexical, cues, evidence, contradiction,
+                                     prototype_document=prototype_document, document=document)
+        return self.ranker.decision(features).reshape(evidence.shape).astype(np.float32)
+
+    def ranking_rows(self, texts, vectors, lexical, cues, evidence, contradiction, *,
+                     prototype_document: np.ndarray | None = None, document: int = -1) -> np.ndarray:
+        """The ranker's input rows (:func:`ranking_features`) for one document."""
+        similarities = np.concatenate([
+            prototype_similarities(vectors, self.prototypes, self.prototype_hypothesis, prototype_document, document),
+            lexical_similarities(lexical, self.featurizer.lexical_size, self.prototype_lexical, self.prototype_hypothesis,
+                                 prototype_document, document),
+        ], axis=2)
+        return ranking_features(texts, evidence, contradiction, similarities, cues)
 
     def label_probabilities(self, scores: SpanScores) -> np.ndarray:
         """(H, 3) probabilities of Entailment / Contradiction / NotMentioned."""
@@ -377,11 +673,11 @@ class NdaHypothesisModel:
         """One result per hypothesis: the label and the best evidence spans."""
         scores = self.score_spans(texts, vectors)
         probabilities = self.label_probabilities(scores)
-        evidence_p = sigmoid(scores.evidence_logits)
+        evidence_p = sigmoid(scores.ranking_logits)
         contradiction_p = sigmoid(scores.contradiction_logits)
         results = []
         for j, hypothesis in enumerate(HYPOTHESES):
-            order = np.argsort(-scores.evidence_logits[:, j], kind="mergesort")
+            order = np.argsort(-scores.ranking_logits[:, j], kind="mergesort")
             chosen = [int(i) for i in order[:max_evidence] if evidence_p[i, j] >= self.evidence_threshold] or [int(order[0])] if len(order) else []
             label = LABELS[int(np.argmax(probabilities[j]))]
             weight = evidence_p[chosen, j] if chosen else np.zeros(0)

@@ -120,7 +120,7 @@ def evaluate_documents(model, encoder, documents: Sequence[NliDocument]) -> NliS
         texts = document.span_texts()
         span_scores = model.score_spans(texts, encoder.encode(texts))
         probabilities = model.label_probabilities(span_scores)
-        scores.add_document(document, [LABELS[int(k)] for k in probabilities.argmax(axis=1)], span_scores.evidence_logits)
+        scores.add_document(document, [LABELS[int(k)] for k in probabilities.argmax(axis=1)], span_scores.ranking_logits)
     return scores
 
 

@@ -74,7 +74,7 @@ def evaluate_cuad(data: Path, *, split: str = "validation", limit: int | None = 
         if progress:
             print(f"  {number + 1}/{len(labelled)} {contract.name}", file=sys.stderr, flush=True)
         # a lexical-only head ignores the embedding block: skip the encoder (same scores)
-        vectors = embed(contract.clause_texts) if heads.embedding_scale else np.zeros((len(contract.clause_texts), 0))
+        vectors = embed(contract.clause_texts) if heads.uses_embedding else np.zeros((len(contract.clause_texts), 0))
         probabilities = heads.probabilities(contract.clause_texts, contract.clause_headings, vectors)
         scores.append(np.stack([probabilities[:, i] if i is not None else np.zeros(len(vectors))
                                 for i in columns], axis=1))

@@ -10,19 +10,20 @@ only ``train`` contracts are used here, and the validation figures written to th
 manifest and model card come from ``risk_copilot.evaluation.cuad`` on the validation
 contracts, i.e. the same code path as ``risk-copilot eval cuad``.
 
-Features (``risk_copilot.category_heads``): TF-IDF of word unigrams/bigrams and heading
-terms over a vocabulary of the training clauses (document frequency >= ``MIN_DF``, the
-``MAX_TERMS`` most frequent). One L2-regularised logistic regression per category
-(liblinear, ``C``) on every training clause. Deterministic: sorted inputs, fixed seed.
+Model (``risk_copilot.category_heads``), per category:
 
-The artefact format also holds weights for the frozen MiniLM clause embedding. With
-``--embedding-scale`` > 0 they are fitted too, on every clause that carries some category
-plus a seeded sample of the others (``--negative-rate``, sampled clauses weighted
-``1 / rate``), because embedding all 66k training clauses does not fit the time budget on
-this machine. Measured on the validation split, that combined model was worse than the
-lexical model on all clauses (playbook-category macro AUPR 0.632 vs 0.660 at scale 1,
-0.555 at scale 3; see the model card), so the default is 0: lexical features only, and
-the embedding weights are stored as zeros.
+1. an L2-regularised logistic regression (liblinear, ``C``) over sub-linear TF-IDF of the
+   clause's word unigrams/bigrams and heading terms (vocabulary of the training clauses,
+   document frequency >= ``MIN_DF``, the ``MAX_TERMS`` most frequent), plus the same TF-IDF
+   of the previous and of the next clause of the contract (scaled by ``CONTEXT_SCALE``);
+2. an embedding-only logistic regression (lbfgs, ``EMBEDDING_C``) over the frozen MiniLM
+   embedding of every training clause (cached under ``var/embedding-cache``);
+3. late fusion: the final logit is the lexical logit plus ``EMBEDDING_FUSION`` x (the
+   clipped embedding logit minus its median over the category's training positives, so
+   that the reported probabilities stay on the lexical head's scale).
+
+Chosen by 4-fold cross-validation by contract on the training contracts (model card).
+Deterministic: sorted inputs, fixed seed, one BLAS thread.
 """
 
 from __future__ import annotations
@@ -38,20 +39,22 @@ from pathlib import Path
 
 import numpy as np
 
-from risk_copilot.category_heads import LexicalFeaturizer, clause_terms, idf_weights, save_category_heads
-from risk_copilot.evaluation.cuad_data import (
-    LabelledContract, VALIDATION_PERCENT, load_cuad, label_contracts,
+from risk_copilot.category_heads import (
+    EMBEDDING_LOGIT_CLIP, LEXICAL_BLOCKS, LexicalFeaturizer, clause_terms, idf_weights, save_category_heads,
 )
+from risk_copilot.evaluation.cuad_data import LabelledContract, VALIDATION_PERCENT, load_cuad, label_contracts
 from risk_copilot.embedding import DIMENSION
 from risk_copilot.settings import REPO_ROOT
 
 SEED = 20240817
 MIN_DF = 3
 MAX_TERMS = 40_000
-NEGATIVE_RATE = 0.1
-EMBEDDING_SCALE = 0.0
 C = 16.0
+CONTEXT_SCALE = 0.5  # weight of the previous / next clause's TF-IDF block
+EMBEDDING_C = 64.0
+EMBEDDING_FUSION = 0.2  # final logit = lexical logit + 0.2 x (embedding-head logit - its median on positives)
 REPORT_THRESHOLD = 0.5
+ABSENT_BIAS = -20.0  # a category never seen in training: never reported
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "corpora" / "cuad"
 DEFAULT_OUT = REPO_ROOT / "models" / "cuad-heads"
 LABEL_CACHE = REPO_ROOT / "var" / "cuad-labels"
@@ -81,43 +84,69 @@ def build_vocabulary(texts: list[str], headings: list[str | None]) -> tuple[list
     return kept, idf_weights(np.array([frequency[t] for t in kept], dtype=np.float64), len(texts))
 
 
-def training_rows(labels: np.ndarray, seed: int, negative_rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """Rows to fit on (every clause with a category, a seeded sample of the rest) and weights."""
-    rng = np.random.default_rng(seed)
-    positive = labels.any(axis=1)
-    sampled = rng.random(len(labels)) < negative_rate
-    rows = np.nonzero(positive | sampled)[0]
-    weights = np.where(positive[rows], 1.0, 1.0 / negative_rate)
-    return rows, weights
+def contract_folds(owners: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Fold of each clause: contracts (not clauses) are dealt into ``folds`` groups, seeded."""
+    contracts = int(owners.max()) + 1 if len(owners) else 0
+    return (np.random.default_rng(seed).permutation(contracts) % folds)[owners]
 
 
-def fit_heads(lexical, embeddings: np.ndarray | None, labels: np.ndarray, weights: np.ndarray | None, *,
-              c: float = C, embedding_scale: float = EMBEDDING_SCALE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per category: lexical weights (vocabulary,), embedding weights (384,) and bias.
-    ``embeddings`` None: lexical features only (embedding weights zero)."""
+def context_features(lexical, owners: np.ndarray, *, scale: float = CONTEXT_SCALE):
+    """[clause | scale x previous clause | scale x next clause] TF-IDF, neighbours taken
+    within the same contract (the runtime's ``shift_rows`` on one document)."""
     from scipy.sparse import csr_matrix, hstack
+
+    n = lexical.shape[0]
+    same = np.nonzero(owners[1:] == owners[:-1])[0] + 1  # rows whose previous row is the same contract
+    previous = csr_matrix((np.ones(len(same), np.float32), (same, same - 1)), shape=(n, n))
+    return hstack([lexical, scale * (previous @ lexical), scale * (previous.T @ lexical)], format="csr")
+
+
+def fit_embedding_heads(embeddings: np.ndarray, labels: np.ndarray, *, c: float = EMBEDDING_C
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per category, a logistic regression on the embedding alone: weights (384, C), bias (C,),
+    and the median of its (clipped) logit over the category's training positives (C,), the
+    offset that keeps a typical positive's fused logit where the lexical head put it."""
     from sklearn.linear_model import LogisticRegression
 
-    if embeddings is not None:
-        features = hstack([lexical, csr_matrix(embeddings * embedding_scale)], format="csr")
-    else:
-        features = lexical
-    vocabulary = lexical.shape[1]
-    lexical_weights = np.zeros((vocabulary, labels.shape[1]), dtype=np.float32)
-    embedding_weights = np.zeros((DIMENSION, labels.shape[1]), dtype=np.float32)
-    bias = np.full(labels.shape[1], -20.0, dtype=np.float32)  # a category never seen: never reported
-    for j in range(labels.shape[1]):
+    n_categories = labels.shape[1]
+    weights = np.zeros((DIMENSION, n_categories), dtype=np.float32)
+    bias = np.full(n_categories, ABSENT_BIAS, dtype=np.float32)
+    positive_median = np.zeros(n_categories, dtype=np.float32)
+    for j in range(n_categories):
+        y = labels[:, j]
+        if y.sum() == 0:
+            continue
+        model = LogisticRegression(C=c, solver="lbfgs", max_iter=500)
+        model.fit(embeddings, y)
+        weights[:, j] = model.coef_[0]
+        bias[j] = model.intercept_[0]
+        logits = np.clip(model.decision_function(embeddings[y]), -EMBEDDING_LOGIT_CLIP, EMBEDDING_LOGIT_CLIP)
+        positive_median[j] = float(np.median(logits))
+    return weights, bias, positive_median
+
+
+def fit_heads(features, labels: np.ndarray, *, vocabulary: int, c: float = C,
+              context_scale: float = CONTEXT_SCALE) -> tuple[np.ndarray, np.ndarray]:
+    """Per category, the lexical regression over ``context_features``: weights
+    (vocabulary, blocks x C) in the runtime layout (block scale folded in) and bias (C,)."""
+    from sklearn.linear_model import LogisticRegression
+
+    n_categories = labels.shape[1]
+    blocks = features.shape[1] // vocabulary
+    lexical_weights = np.zeros((vocabulary, blocks * n_categories), dtype=np.float32)
+    bias = np.full(n_categories, ABSENT_BIAS, dtype=np.float32)
+    for j in range(n_categories):
         y = labels[:, j]
         if y.sum() == 0:
             continue
         model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=200)
-        model.fit(features, y, sample_weight=weights)
+        model.fit(features, y)
         coef = model.coef_[0]
-        lexical_weights[:, j] = coef[:vocabulary]
-        if embeddings is not None:
-            embedding_weights[:, j] = coef[vocabulary:]
+        for b in range(blocks):
+            scale = 1.0 if b == 0 else context_scale  # the block's features were scaled: fold it into the weights
+            lexical_weights[:, b * n_categories + j] = coef[b * vocabulary:(b + 1) * vocabulary] * scale
         bias[j] = model.intercept_[0]
-    return lexical_weights, embedding_weights, bias
+    return lexical_weights, bias
 
 
 def package_versions() -> dict[str, str]:
@@ -131,8 +160,15 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def train(data: Path, out: Path, *, backend: str = "onnx-int8", negative_rate: float = NEGATIVE_RATE,
-          embedding_scale: float = EMBEDDING_SCALE, seed: int = SEED, evaluate: bool = True) -> dict:
+def train(data: Path, out: Path, *, backend: str = "onnx-int8", use_embedding: bool = True, seed: int = SEED,
+          evaluate: bool = True) -> dict:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):  # deterministic BLAS reductions; the machine is shared
+        return _train(data, out, backend=backend, use_embedding=use_embedding, seed=seed, evaluate=evaluate)
+
+
+def _train(data: Path, out: Path, *, backend: str, use_embedding: bool, seed: int, evaluate: bool) -> dict:
     from risk_copilot.embedding import SentenceEncoder
     from risk_copilot.settings import ReviewerSettings
     from risk_copilot.training.embedding_cache import DiskEmbeddingCache
@@ -142,24 +178,35 @@ def train(data: Path, out: Path, *, backend: str = "onnx-int8", negative_rate: f
     contracts = dataset.select("train")
     _log(f"cuad heads: {len(contracts)} training contracts of {len(dataset.contracts)}; segmenting and labelling")
     labelled = label_contracts(contracts, dataset.categories, cache_dir=LABEL_CACHE)
-    texts, headings, labels, _ = flatten(labelled)
+    texts, headings, labels, owners = flatten(labelled)
     vocabulary, idf = build_vocabulary(texts, headings)
     featurizer = LexicalFeaturizer({t: i for i, t in enumerate(vocabulary)}, idf)
+    lexical = featurizer.transform(texts, headings)
+    features = context_features(lexical, owners)
+    n_categories = len(dataset.categories)
     settings = ReviewerSettings()
     encoder = SentenceEncoder(backend=backend, onnx_dir=settings.onnx_dir, batch_size=32)
-    if embedding_scale > 0:
-        rows, weights = training_rows(labels, seed, negative_rate)
-        _log(f"cuad heads: {len(texts)} clauses, {len(vocabulary)} terms; fitting on {len(rows)} "
-             f"({time.perf_counter() - started:.0f} s); embedding them ({backend})")
-        embeddings = DiskEmbeddingCache(encoder).encode([texts[i] for i in rows], progress=True)
-    else:
-        rows, weights, embeddings = np.arange(len(texts)), None, None
-        _log(f"cuad heads: {len(texts)} clauses, {len(vocabulary)} terms; lexical features only "
-             f"({time.perf_counter() - started:.0f} s)")
-    lexical = featurizer.transform([texts[i] for i in rows], [headings[i] for i in rows])
-    _log(f"cuad heads: fitting {len(dataset.categories)} heads ({time.perf_counter() - started:.0f} s)")
-    lexical_weights, embedding_weights, bias = fit_heads(lexical, embeddings, labels[rows], weights,
-                                                         embedding_scale=embedding_scale)
+    timings: dict[str, float] = {"labels_and_tfidf": time.perf_counter() - started}
+    _log(f"cuad heads: {len(texts)} clauses, {len(vocabulary)} terms; fitting {n_categories} lexical heads "
+         f"({time.perf_counter() - started:.0f} s)")
+    mark = time.perf_counter()
+    lexical_weights, bias = fit_heads(features, labels, vocabulary=len(vocabulary))
+    timings["lexical_heads"] = time.perf_counter() - mark
+    logit_weight = np.zeros(n_categories, dtype=np.float32)
+    embedding_weights = np.zeros((DIMENSION, n_categories), dtype=np.float32)
+    embedding_bias = np.zeros(n_categories, dtype=np.float32)
+    if use_embedding:
+        _log(f"cuad heads: embedding the clauses ({backend}; {time.perf_counter() - started:.0f} s)")
+        mark = time.perf_counter()
+        embeddings = DiskEmbeddingCache(encoder).encode(texts, progress=True)
+        timings["embedding"] = time.perf_counter() - mark
+        _log(f"cuad heads: fitting the embedding heads ({time.perf_counter() - started:.0f} s)")
+        mark = time.perf_counter()
+        embedding_weights, embedding_bias, positive_median = fit_embedding_heads(embeddings, labels)
+        seen = labels.any(axis=0)
+        logit_weight = np.where(seen, EMBEDDING_FUSION, 0.0).astype(np.float32)
+        bias = (bias - logit_weight * positive_median).astype(np.float32)
+        timings["embedding_heads"] = time.perf_counter() - mark
     fitted_seconds = time.perf_counter() - started
     manifest = {
         "role": "clause-category heads: probability that a clause carries each CUAD category",
@@ -171,28 +218,31 @@ def train(data: Path, out: Path, *, backend: str = "onnx-int8", negative_rate: f
             "train_contracts": len(contracts),
             "validation_contracts": len(dataset.select("validation")),
             "train_clauses": len(texts),
-            "fitted_clauses": int(len(rows)),
-            "negative_rate": negative_rate if embedding_scale > 0 else None,
+            "fitted_clauses": len(texts),
             "positives_per_category": {c: int(n) for c, n in zip(dataset.categories, labels.sum(axis=0))},
         },
         "features": {
             "lexical": "sub-linear TF-IDF of word unigrams+bigrams ([a-z0-9]{2,} tokens, lower case) and 'h:' "
-                       f"heading unigrams; vocabulary: training clauses, df >= {MIN_DF}, top {MAX_TERMS}",
-            "embedding": encoder.version if embedding_scale > 0 else "not used (embedding_scale 0)",
-            "embedding_scale": embedding_scale,
+                       f"heading unigrams; vocabulary: training clauses, df >= {MIN_DF}, top {MAX_TERMS}; "
+                       f"blocks: the clause, the previous clause and the next clause of the document "
+                       f"(neighbour blocks x {CONTEXT_SCALE} in training, folded into the stored weights)",
+            "embedding": (f"{encoder.version}: an embedding-only logistic regression (lbfgs, C={EMBEDDING_C}) on "
+                          f"every training clause; its logit, clipped to +-{EMBEDDING_LOGIT_CLIP}, minus its median "
+                          f"over the category's training positives, is added x {EMBEDDING_FUSION} to the lexical logit")
+            if use_embedding else "not used",
         },
         "model": f"one logistic regression per category (scikit-learn liblinear, L2, C={C}), weights stored as arrays",
         "report_threshold": REPORT_THRESHOLD,
         "seed": seed,
         "packages": package_versions(),
         "training_seconds": round(fitted_seconds, 1),
+        "training_seconds_by_step": {k: round(v, 1) for k, v in timings.items()},
     }
-    thresholds = np.full(len(dataset.categories), REPORT_THRESHOLD, dtype=np.float32)
-    manifest = save_category_heads(
-        out, categories=dataset.categories, vocabulary=vocabulary, idf=idf, lexical_weights=lexical_weights,
-        embedding_weights=embedding_weights, bias=bias, thresholds=thresholds,
-        embedding_scale=embedding_scale, manifest=manifest,
-    )
+    thresholds = np.full(n_categories, REPORT_THRESHOLD, dtype=np.float32)
+    arrays = dict(categories=dataset.categories, vocabulary=vocabulary, idf=idf, lexical_weights=lexical_weights,
+                  lexical_blocks=LEXICAL_BLOCKS, embedding_weights=embedding_weights, embedding_bias=embedding_bias,
+                  embedding_logit_weight=logit_weight, bias=bias, thresholds=thresholds)
+    manifest = save_category_heads(out, manifest=manifest, **arrays)
     _log(f"cuad heads: written to {out} ({manifest['version']}) in {fitted_seconds:.0f} s")
     if evaluate:
         from risk_copilot.evaluation.cuad import evaluate_cuad, summary_for_manifest
@@ -200,14 +250,71 @@ def train(data: Path, out: Path, *, backend: str = "onnx-int8", negative_rate: f
         report = evaluate_cuad(data, split="validation", heads_dir=out, backend=backend)
         manifest["validation"] = summary_for_manifest(report)
         manifest["training_seconds_with_validation"] = round(time.perf_counter() - started, 1)
-        manifest = save_category_heads(
-            out, categories=dataset.categories, vocabulary=vocabulary, idf=idf, lexical_weights=lexical_weights,
-            embedding_weights=embedding_weights, bias=bias, thresholds=thresholds,
-            embedding_scale=embedding_scale, manifest=manifest,
-        )
+        manifest = save_category_heads(out, manifest=manifest, **arrays)
         _log(f"cuad heads: validation macro AUPR {report['macro']['aupr']:.3f}, playbook macro AUPR "
              f"{report['playbook_macro']['aupr']:.3f}, P@80R {report['playbook_macro']['p_at_80r']:.3f}")
     return manifest
+
+
+def cross_validate(data: Path, *, folds: int = 4, categories: str = "playbook", context_scales=(0.0, CONTEXT_SCALE),
+                   fusions=(0.0, EMBEDDING_FUSION), c: float = C, backend: str = "onnx-int8", seed: int = SEED) -> dict:
+    """Out-of-fold figures on the training contracts only (``folds`` folds by contract):
+    for each context scale, the lexical heads' pooled AUPR / P@80R / P@90R, and with the
+    embedding head fused at each weight. How the shipped configuration was chosen."""
+    from threadpoolctl import threadpool_limits
+
+    from risk_copilot.embedding import SentenceEncoder
+    from risk_copilot.evaluation.cuad import METRICS, playbook_categories
+    from risk_copilot.evaluation.metrics import ranking_summary
+    from risk_copilot.settings import ReviewerSettings
+    from risk_copilot.training.embedding_cache import DiskEmbeddingCache
+
+    with threadpool_limits(limits=1):
+        dataset = load_cuad(data)
+        labelled = label_contracts(dataset.select("train"), dataset.categories, cache_dir=LABEL_CACHE)
+        texts, headings, labels, owners = flatten(labelled)
+        vocabulary, idf = build_vocabulary(texts, headings)  # of all training clauses (as in training)
+        lexical = LexicalFeaturizer({t: i for i, t in enumerate(vocabulary)}, idf).transform(texts, headings)
+        settings = ReviewerSettings()
+        chosen = (playbook_categories(settings) if categories == "playbook" else dataset.categories)
+        columns = [dataset.categories.index(name) for name in chosen if name in dataset.categories]
+        fold = contract_folds(owners, folds, seed)
+        embedding_oof = np.zeros((len(texts), len(columns)), dtype=np.float32)
+        if any(fusions):
+            encoder = SentenceEncoder(backend=backend, onnx_dir=settings.onnx_dir, batch_size=32)
+            embeddings = DiskEmbeddingCache(encoder).encode(texts, progress=True)
+            for k in range(folds):
+                rows = fold != k
+                weights, bias, _ = fit_embedding_heads(embeddings[rows], labels[rows][:, columns])
+                embedding_oof[~rows] = np.clip(embeddings[~rows] @ weights + bias, -EMBEDDING_LOGIT_CLIP,
+                                               EMBEDDING_LOGIT_CLIP)
+        results = {}
+        for scale in context_scales:
+            features = context_features(lexical, owners, scale=scale) if scale else lexical
+            oof = np.zeros((len(texts), len(columns)), dtype=np.float32)
+            for k in range(folds):
+                rows = fold != k
+                weights, bias = fit_heads(features[rows], labels[rows][:, columns], vocabulary=len(vocabulary), c=c,
+                                          context_scale=scale or 1.0)
+                scores = features[~rows] @ _training_layout(weights, len(columns), features.shape[1] // len(vocabulary),
+                                                            scale or 1.0)
+                oof[~rows] = np.asarray(scores) + bias
+            for fusion in fusions:
+                fused = oof + fusion * embedding_oof
+                per = {name: ranking_summary(labels[:, j], fused[:, i]) for i, (name, j) in
+                       enumerate(zip(chosen, columns)) if labels[:, j].any()}
+                key = f"context_scale={scale} fusion={fusion}"
+                results[key] = {"macro": {m: round(float(np.mean([v[m] for v in per.values()])), 4) for m in METRICS},
+                                "aupr": {name: round(float(v["aupr"]), 3) for name, v in per.items()}}
+                _log(f"cuad heads cv: {key}: {results[key]['macro']}")
+    return {"folds": folds, "categories": categories, "c": c, "results": results}
+
+
+def _training_layout(weights: np.ndarray, n_categories: int, blocks: int, scale: float) -> np.ndarray:
+    """Runtime weights (vocabulary, blocks x C; block scale folded in) back to the
+    (blocks x vocabulary, C) layout of ``context_features`` rows."""
+    parts = [weights[:, b * n_categories:(b + 1) * n_categories] / (1.0 if b == 0 else scale) for b in range(blocks)]
+    return np.vstack(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,14 +322,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--backend", default="onnx-int8", choices=("onnx-int8", "torch-fp32"))
-    parser.add_argument("--negative-rate", type=float, default=NEGATIVE_RATE)
-    parser.add_argument("--embedding-scale", type=float, default=EMBEDDING_SCALE,
-                        help="weight of the MiniLM embedding block; 0 (default): lexical features only")
+    parser.add_argument("--lexical-only", action="store_true", help="no embedding head (the vectors are not read)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-eval", action="store_true", help="skip the validation figures")
+    parser.add_argument("--cross-validate", action="store_true",
+                        help="only print out-of-fold figures on the training contracts (4 folds by contract) for "
+                             "context scales 0 and %s and embedding fusion 0 and %s; writes nothing" % (
+                                 CONTEXT_SCALE, EMBEDDING_FUSION))
+    parser.add_argument("--cv-categories", default="playbook", choices=("playbook", "all"))
     args = parser.parse_args(argv)
-    manifest = train(args.data, args.out, backend=args.backend, negative_rate=args.negative_rate,
-                     embedding_scale=args.embedding_scale, seed=args.seed, evaluate=not args.no_eval)
+    if args.cross_validate:
+        print(json.dumps(cross_validate(args.data, categories=args.cv_categories, backend=args.backend,
+                                        seed=args.seed), indent=2))
+        return 0
+    manifest = train(args.data, args.out, backend=args.backend, use_embedding=not args.lexical_only, seed=args.seed,
+                     evaluate=not args.no_eval)
     print(json.dumps({"version": manifest["version"], "validation": manifest.get("validation")}, indent=2))
     return 0
 

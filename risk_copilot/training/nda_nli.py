@@ -8,10 +8,11 @@ fold 0 is the validation fold, the shipped model is trained on folds 1-4. With
 over all 124 NDAs are reported beside the validation fold's.
 
 Model (see :mod:`risk_copilot.nda_hypotheses`): per hypothesis, logistic evidence and
-contradiction heads over TF-IDF + MiniLM + cue features of each span; the label head is
-fitted on out-of-fold span scores of the training documents (an inner 4-fold split), so
-that it sees scores as noisy as on unseen documents. scikit-learn fits the heads
-(``liblinear``, deterministic); the weights are saved as plain arrays.
+contradiction heads over TF-IDF + MiniLM + cue features of each span; the evidence ranker
+(scikit-learn's HistGradientBoostingClassifier, exported as node arrays) and the label
+heads are fitted on out-of-fold span scores of the training documents (an inner 4-fold
+split), so that they see scores as noisy as on unseen documents. Everything is seeded
+and deterministic; the weights are saved as plain arrays.
 """
 
 from __future__ import annotations
@@ -32,22 +33,26 @@ from risk_copilot.evaluation.contract_nli import (
     FOLDS, VALIDATION_FOLD, NliDocument, NliScores, document_fold, read_contract_nli,
 )
 from risk_copilot.nda_hypotheses import (
-    CONTRADICTION, ENTAILMENT, HYPOTHESES, LABELS, MODEL_DIR, NOT_MENTIONED, SUMMARY_SIZE,
-    NdaHypothesisModel, SpanFeaturizer, document_summary, fit_vocabulary,
+    CONTRADICTION, ENTAILMENT, FORMAT_VERSION, HYPOTHESES, LABELS, MODEL_DIR, NOT_MENTIONED, SUMMARY_SIZE,
+    NdaHypothesisModel, SpanFeaturizer, TreeEnsemble, cue_matrix, document_summary, fit_vocabulary,
 )
 from risk_copilot.settings import REPO_ROOT
 
 CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "contract-nli"
 DATA_FILES = ("dev.json", "test_a.json")
 SEED = 8
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 
 
 @dataclass(frozen=True)
 class TrainingConfig:
     evidence_c: float = 1.0
     contradiction_c: float = 0.5
-    label_c: float = 1.0
+    label_c: float = 0.3
+    ranker_iterations: int = 300
+    ranker_learning_rate: float = 0.08
+    ranker_leaves: int = 31
+    ranker_min_leaf: int = 40
     dense_weight: float = 0.15  # scale of the standardised dense block against the unit-norm TF-IDF rows
     min_df: int = 2
     max_features: int = 20000
@@ -200,12 +205,84 @@ def fit_label_heads(documents, summaries: np.ndarray, config: TrainingConfig) ->
     return {"label_weights": label_weights, "label_bias": label_bias, "label_mask": label_mask}
 
 
-def _summaries(model: NdaHypothesisModel, texts, vectors) -> np.ndarray:
-    out = []
-    for spans, vecs in zip(texts, vectors):
-        scores = model.score_spans(spans, vecs)
-        out.append(document_summary(scores.evidence_logits, scores.contradiction_logits, scores.cues))
-    return np.stack(out)
+def prototypes_of(documents: list[NliDocument], vectors, featurizer: SpanFeaturizer) -> dict[str, np.ndarray]:
+    """The gold evidence spans of the training documents: their embeddings (float16, as
+    stored), TF-IDF rows (CSR arrays), hypothesis column, and document id (training only,
+    to leave a document's own spans out)."""
+    rows, lexical, columns, owners = [], [], [], []
+    for document, vecs in zip(documents, vectors):
+        texts = document.span_texts()
+        for j, hypothesis in enumerate(HYPOTHESES):
+            for i in document.evidence[hypothesis.key]:
+                rows.append(vecs[i])
+                lexical.append(texts[i])
+                columns.append(j)
+                owners.append(document.id)
+    dim = vectors[0].shape[1] if vectors else 384
+    lexical_rows = featurizer.lexical(lexical)
+    indptr = np.cumsum([0] + [len(index) for index, _ in lexical_rows]).astype(np.int32)
+    return {
+        "prototypes": np.asarray(rows, dtype=np.float16).reshape(-1, dim),
+        "prototype_hypothesis": np.asarray(columns, dtype=np.int16),
+        "prototype_lexical_indptr": indptr,
+        "prototype_lexical_indices": np.concatenate([i for i, _ in lexical_rows] or [np.zeros(0)]).astype(np.int32),
+        "prototype_lexical_values": np.concatenate([v for _, v in lexical_rows] or [np.zeros(0)]).astype(np.float32),
+        "prototype_document": np.asarray(owners),
+    }
+
+
+def fit_ranker(model: NdaHypothesisModel, documents: list[NliDocument], texts, vectors, span_scores,
+               prototype_document: np.ndarray, config: TrainingConfig) -> TreeEnsemble:
+    """The evidence ranker, fitted on the (out-of-fold) span scores of the training documents,
+    over the pairs whose hypothesis the document mentions (ranking the evidence is only asked
+    of those), with each document's own spans left out of the prototype similarities
+    (``model``: the final span heads and prototypes, no ranker yet)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x_rows, y_rows = [], []
+    for document, spans, vecs, (evidence, contradiction) in zip(documents, texts, vectors, span_scores):
+        n, h = evidence.shape
+        cues = cue_matrix(spans)
+        features = model.ranking_rows(spans, vecs, model.featurizer.lexical(spans), cues, evidence, contradiction,
+                                      prototype_document=prototype_document, document=document.id)
+        gold = np.zeros((n, h), np.int8)
+        mentioned = np.zeros((n, h), bool)
+        for j, hypothesis in enumerate(HYPOTHESES):
+            gold[document.evidence[hypothesis.key], j] = 1
+            mentioned[:, j] = document.labels[hypothesis.key] != LABELS[NOT_MENTIONED]
+        keep = mentioned.ravel()
+        x_rows.append(features[keep])
+        y_rows.append(gold.ravel()[keep])
+    x, y = np.vstack(x_rows), np.concatenate(y_rows)
+    booster = HistGradientBoostingClassifier(
+        max_iter=config.ranker_iterations, learning_rate=config.ranker_learning_rate,
+        max_leaf_nodes=config.ranker_leaves, min_samples_leaf=config.ranker_min_leaf, l2_regularization=1.0,
+        early_stopping=False, random_state=SEED)
+    booster.fit(x, y)
+    ensemble = export_trees(booster)
+    check = slice(0, min(len(x), 5000))
+    assert np.allclose(ensemble.decision(x[check]), booster.decision_function(x[check]), atol=1e-6), "tree export"
+    return ensemble
+
+
+def export_trees(model) -> TreeEnsemble:
+    """scikit-learn's fitted binary HistGradientBoostingClassifier as a :class:`TreeEnsemble`."""
+    features, thresholds, lefts, rights, leaves, values, roots = [], [], [], [], [], [], []
+    at = 0
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        if nodes["is_categorical"].any():
+            raise ValueError("categorical splits are not exported")
+        roots.append(at)
+        features.append(nodes["feature_idx"])
+        thresholds.append(nodes["num_threshold"])
+        lefts.append(nodes["left"].astype(np.int64) + at)
+        rights.append(nodes["right"].astype(np.int64) + at)
+        leaves.append(nodes["is_leaf"].astype(bool))
+        values.append(nodes["value"])
+        at += len(nodes)
+    return TreeEnsemble(np.concatenate(features), np.concatenate(thresholds), np.concatenate(lefts), np.concatenate(rights),
+                        np.concatenate(leaves), np.concatenate(values), np.array(roots), model._baseline_prediction)
 
 
 def train(corpus: Corpus, indices: list[int], config: TrainingConfig, inner_folds: int = 4) -> NdaHypothesisModel:
@@ -214,15 +291,26 @@ def train(corpus: Corpus, indices: list[int], config: TrainingConfig, inner_fold
     texts = [corpus.texts[i] for i in indices]
     vectors = [corpus.vectors[i] for i in indices]
     summaries = np.zeros((len(indices), len(HYPOTHESES), SUMMARY_SIZE), np.float32)
+    held_scores: list = [None] * len(indices)
     inner = np.array([document_fold(d.id * 7919 + 13, inner_folds) for d in documents])
     for fold in range(inner_folds):
         fit_rows = [k for k in range(len(indices)) if inner[k] != fold]
         held = [k for k in range(len(indices)) if inner[k] == fold]
         weights, vocabulary = fit_span_heads([documents[k] for k in fit_rows], [texts[k] for k in fit_rows],
                                              [vectors[k] for k in fit_rows], config)
-        summaries[held] = _summaries(_span_model(weights, vocabulary), [texts[k] for k in held], [vectors[k] for k in held])
+        span_model = _span_model(weights, vocabulary)
+        for k in held:
+            scores = span_model.score_spans(texts[k], vectors[k])
+            summaries[k] = document_summary(scores.evidence_logits, scores.contradiction_logits, scores.cues)
+            held_scores[k] = (scores.evidence_logits, scores.contradiction_logits)
     weights, vocabulary = fit_span_heads(documents, texts, vectors, config)
     weights.update(fit_label_heads(documents, summaries, config))
+    prototypes = prototypes_of(documents, vectors, SpanFeaturizer(vocabulary, weights["idf"]))
+    prototype_document = prototypes.pop("prototype_document")
+    weights.update(prototypes)
+    ranker = fit_ranker(NdaHypothesisModel({}, weights, vocabulary), documents, texts, vectors, held_scores,
+                        prototype_document, config)
+    weights.update(ranker.arrays("ranker"))
     return NdaHypothesisModel({}, weights, vocabulary)
 
 
@@ -232,7 +320,7 @@ def evaluate(model: NdaHypothesisModel, corpus: Corpus, indices: list[int], scor
         span_scores = model.score_spans(corpus.texts[i], corpus.vectors[i])
         probabilities = model.label_probabilities(span_scores)
         labels = [LABELS[int(k)] for k in probabilities.argmax(axis=1)]
-        scores.add_document(corpus.documents[i], labels, span_scores.evidence_logits)
+        scores.add_document(corpus.documents[i], labels, span_scores.ranking_logits)
     return scores
 
 
@@ -247,6 +335,12 @@ def save_model(model: NdaHypothesisModel, folder: Path, manifest: dict) -> None:
         "label_weights": model.label_weights, "label_bias": model.label_bias, "label_mask": model.label_mask,
     }
     arrays = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
+    if model.ranker is not None:  # node arrays keep their integer / float64 types (thresholds exactly as fitted)
+        arrays.update(model.ranker.arrays("ranker"))
+        arrays["prototypes"] = model.prototypes.astype(np.float16)
+        arrays["prototype_hypothesis"] = model.prototype_hypothesis.astype(np.int16)
+        for name, values, dtype in zip(("indptr", "indices", "values"), model.prototype_lexical, (np.int32, np.int32, np.float32)):
+            arrays[f"prototype_lexical_{name}"] = values.astype(dtype)
     # np.savez_compressed writes zip entries with a fixed timestamp: same weights, same bytes
     np.savez_compressed(folder / "weights.npz", **arrays)
     (folder / "vocabulary.json").write_text(json.dumps(model.featurizer.vocabulary, sort_keys=True, separators=(",", ":")))
@@ -330,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{FOLDS}-fold out-of-fold ({n} NDAs): {json.dumps(figures['cross_validation'])}", file=sys.stderr)
     encoder = encoders[args.backend]
     manifest = {
-        "id": "nda-nli", "version": MODEL_VERSION,
+        "id": "nda-nli", "version": MODEL_VERSION, "format_version": FORMAT_VERSION,
         "role": "ContractNLI's 17 NDA hypotheses: evidence spans and Entailment / Contradiction / NotMentioned",
         "trained_by": "python -m risk_copilot.training.nda_nli",
         "embedding_model": encoder.version, "embedding_backends": backends,

@@ -11,8 +11,10 @@ import pytest
 
 from risk_copilot.evaluation.contract_nli import NliDocument, NliScores, document_fold, f1_per_label
 from risk_copilot.nda_hypotheses import (
-    CUES, HYPOTHESES, MODEL_DIR, SUMMARY_SIZE, NdaHypothesisModel, SpanFeaturizer, cue_matrix, document_summary, fit_vocabulary,
-    shifted, tokens,
+    CUES, HYPOTHESES, HYPOTHESIS_CUE_SLOTS, HYPOTHESIS_CUES, MODEL_DIR, RANKING_FEATURES, SUMMARY_SIZE, NdaHypothesisModel,
+    SpanFeaturizer, TreeEnsemble, cue_matrix, document_summary, fit_vocabulary, lexical_similarities, prototype_similarities,
+    ranking_features,
+    shifted, span_structure, tokens,
 )
 
 
@@ -64,6 +66,103 @@ def test_document_summary_reads_the_best_spans():
     assert np.isclose(summary[0, 5], np.log1p(1))
     assert np.isclose(summary[0, 6], 1 / (1 + np.exp(-3.0))) and summary[0, 7] < 0.01
     assert document_summary(np.zeros((0, 17)), np.zeros((0, 17)), np.zeros((0, len(CUES)))).shape == (17, SUMMARY_SIZE)
+
+
+def test_document_summary_reads_the_hypothesis_cues_anywhere_and_in_the_best_spans():
+    names = [name for name, _ in CUES]
+    j = [h.key for h in HYPOTHESES].index("nda-16")
+    evidence = np.full((8, len(HYPOTHESES)), -5.0, np.float32)
+    evidence[0, j] = 2.0  # the best span: a heading without cues
+    cues = np.zeros((8, len(CUES)), np.float32)
+    cues[7, names.index("return_on_termination")] = 1.0  # far from the best spans
+    cues[0, names.index("return")] = 1.0
+    summary = document_summary(evidence, np.zeros_like(evidence), cues)[j, -2 * HYPOTHESIS_CUE_SLOTS:]
+    own = HYPOTHESIS_CUES["nda-16"]
+    assert len(own) <= HYPOTHESIS_CUE_SLOTS and all(name in names for cues_of in HYPOTHESIS_CUES.values() for name in cues_of)
+    assert summary[own.index("return_on_termination")] == 1.0  # anywhere in the document
+    # among the 5 best spans (ties keep reading order: spans 0-4), "return" but not the termination cue
+    assert summary[HYPOTHESIS_CUE_SLOTS + own.index("return")] == 1.0
+    assert summary[HYPOTHESIS_CUE_SLOTS + own.index("return_on_termination")] == 0.0
+
+
+def test_span_structure_finds_lead_ins_list_items_and_headings():
+    texts = ["4. Return of Materials", "The Recipient agrees:", "(a) to return all copies;", "(b) to destroy all notes.",
+             "Nothing else applies here at all, whatever the circumstances may be, as the parties agree."]
+    structure = span_structure(texts)
+    assert structure["lead"].tolist() == [0, 1, 0, 0, 0]
+    assert structure["item"][2] == 1 and structure["item"][3] == 1 and structure["item"][4] == 0
+    assert structure["heading"][0] == 1 and structure["heading"][4] == 0
+    # the items hang from the lead-in, and so does the span right after the list (often its closing words)
+    assert structure["lead_index"].tolist() == [-1, -1, 1, 1, 1]
+    assert span_structure(texts + ["More prose."])["lead_index"][5] == -1
+    assert structure["heading_index"].tolist() == [-1, 0, 0, 0, 0]
+
+
+def test_ranking_features_and_prototype_similarities():
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    prototypes = vectors[[1, 2]]
+    similarities = prototype_similarities(vectors, prototypes, np.array([0, 0]))
+    assert similarities.shape == (5, len(HYPOTHESES), 3)
+    assert np.isclose(similarities[1, 0, 0], 1.0) and similarities[1, 1].tolist() == [0, 0, 0]  # no prototypes for column 1
+    left_out = prototype_similarities(vectors, prototypes, np.array([0, 0]), np.array([7, 9]), 7)
+    assert np.isclose(left_out[1, 0, 0], vectors[1] @ vectors[2])  # document 7's own span is left out
+    evidence = rng.normal(size=(5, len(HYPOTHESES)))
+    texts = ["Heading", "x:", "(a) y;", "(b) return all copies.", "w."]
+    both = np.concatenate([similarities, np.zeros((5, len(HYPOTHESES), 2))], axis=2)
+    rows = ranking_features(texts, evidence, np.zeros_like(evidence), both, cue_matrix(texts))
+    assert rows.shape == (5 * len(HYPOTHESES), RANKING_FEATURES)
+    assert rows[:, -1].tolist() == list(range(len(HYPOTHESES))) * 5  # span-major, the column number last
+    assert np.allclose(rows[:, 0], evidence.ravel())
+    j = [h.key for h in HYPOTHESES].index("nda-16")
+    return_cue = 12 + 5 + HYPOTHESIS_CUES["nda-16"].index("return")
+    assert rows[3 * len(HYPOTHESES) + j, return_cue] == 1.0  # the span's own "return" cue
+    assert rows[2 * len(HYPOTHESES) + j, return_cue + HYPOTHESIS_CUE_SLOTS] == 1.0  # ... and the next span's
+
+
+def test_lexical_similarities_are_tfidf_cosines_to_the_prototypes():
+    vocabulary, idf = fit_vocabulary([["return or destroy", "return the materials", "governing law"]], min_df=1)
+    featurizer = SpanFeaturizer(vocabulary, idf)
+    prototype_rows = featurizer.lexical(["return or destroy", "", "governing law"])
+    indptr = np.cumsum([0] + [len(i) for i, _ in prototype_rows])
+    csr = (indptr, np.concatenate([i for i, _ in prototype_rows]), np.concatenate([v for _, v in prototype_rows]))
+    spans = featurizer.lexical(["Return or destroy", "governing law", "zzz"])
+    out = lexical_similarities(spans, len(vocabulary), csr, np.array([0, 0, 1]))
+    assert out.shape == (3, len(HYPOTHESES), 2)
+    assert np.isclose(out[0, 0, 0], 1.0) and np.isclose(out[1, 1, 0], 1.0) and out[2].max() == 0.0
+    assert np.isclose(out[0, 0, 1], 0.5)  # mean of the best two of column 0 (1.0 and the empty prototype's 0.0)
+    left_out = lexical_similarities(spans, len(vocabulary), csr, np.array([0, 0, 1]), np.array([3, 4, 4]), 3)
+    assert left_out[0, 0, 0] == 0.0
+    trailing_empty = featurizer.lexical(["return or destroy", "zzz"])  # a prototype without known words, last
+    indptr = np.cumsum([0] + [len(i) for i, _ in trailing_empty])
+    csr = (indptr, np.concatenate([i for i, _ in trailing_empty]), np.concatenate([v for _, v in trailing_empty]))
+    assert np.isclose(lexical_similarities(spans, len(vocabulary), csr, np.array([0, 0]))[0, 0, 0], 1.0)
+
+
+def test_tree_ensemble_walks_the_trees_like_scikit_learn():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from risk_copilot.training.nda_nli import export_trees
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(600, 4))
+    y = ((x[:, 0] > 0.2) ^ (x[:, 1] * x[:, 2] > 0)).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=0).fit(x, y)
+    ensemble = export_trees(model)
+    assert np.allclose(ensemble.decision(x), model.decision_function(x))
+    again = TreeEnsemble.from_arrays(ensemble.arrays("t"), "t")
+    assert np.array_equal(again.decision(x[:50]), ensemble.decision(x[:50]))
+    assert ensemble.decision(np.zeros((0, 4))).shape == (0,)
+
+
+def test_the_model_refuses_an_older_weights_format(tmp_path):
+    shutil.copytree(MODEL_DIR, tmp_path / "m")
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="format"):
+        NdaHypothesisModel.load(tmp_path / "m")
 
 
 def test_split_is_fixed_by_document_id():
