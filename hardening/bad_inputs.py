@@ -68,6 +68,22 @@ This Supply Agreement is made between Northwind Components Ltd (the "Supplier") 
 
 # ---------------------------------------------------------------- PDF bytes
 
+def assemble_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of the given object bodies (object 1 is the catalogue), with its xref table."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for k, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % k + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for off in offsets:
+        out.write(b"%010d 00000 n \n" % off)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
 def _pdf(pages: list[bytes], *, image: bool = False) -> bytes:
     """A small valid PDF; each page's content stream is given. ``image`` adds an 8x8
     grey image XObject ``/Im1`` to every page's resources (a scan without a text layer)."""
@@ -87,18 +103,7 @@ def _pdf(pages: list[bytes], *, image: bool = False) -> bytes:
         pixels = bytes((i * 37) % 256 for i in range(64))
         objects.append(b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray "
                        b"/BitsPerComponent 8 /Length 64 >>\nstream\n" + pixels + b"\nendstream")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for k, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % k + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return assemble_pdf(objects)
 
 
 def _text_page(lines: list[str]) -> bytes:

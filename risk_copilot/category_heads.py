@@ -35,6 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
+from risk_copilot.digests import sha256_of_file
 from risk_copilot.errors import ReviewError
 
 FORMAT = "cuad-heads/2"
@@ -154,14 +155,6 @@ class CategoryHeads:
             return None
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save_category_heads(folder: Path, *, categories: list[str], vocabulary: list[str], idf: np.ndarray,
                         lexical_weights: np.ndarray, lexical_blocks: Sequence[str], embedding_weights: np.ndarray,
                         embedding_bias: np.ndarray, embedding_logit_weight: np.ndarray, bias: np.ndarray,
@@ -186,7 +179,7 @@ def save_category_heads(folder: Path, *, categories: list[str], vocabulary: list
     manifest.update({
         "format": FORMAT, "categories": categories, "lexical_blocks": lexical_blocks,
         "embedding_logit_clip": EMBEDDING_LOGIT_CLIP,
-        "files": {name: sha256_of(folder / name) for name in ("heads.npz", "vocabulary.json")},
+        "files": {name: sha256_of_file(folder / name) for name in ("heads.npz", "vocabulary.json")},
     })
     manifest["version"] = "cuad-heads@" + hashlib.sha256(
         json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()[:12]
@@ -205,7 +198,7 @@ def load_category_heads(folder: Path) -> CategoryHeads:
         raise ReviewError(f"{folder}: unknown category-head format {manifest.get('format')!r}", code="model_invalid")
     for name, expected in manifest["files"].items():
         path = folder / name
-        if not path.is_file() or sha256_of(path) != expected:
+        if not path.is_file() or sha256_of_file(path) != expected:
             raise ReviewError(f"{path}: missing or its sha256 differs from the manifest", code="model_invalid")
     vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
     with np.load(folder / "heads.npz", allow_pickle=False) as arrays:

@@ -19,21 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
+from risk_copilot.digests import sha256_of_file
+
 MANIFEST = "manifest.json"
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's max_seq_length
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def source_fingerprint(model_path: Path) -> str:
     weights = model_path / "model.safetensors"
-    return _sha256(weights) if weights.exists() else hashlib.sha256(str(model_path).encode()).hexdigest()
+    return sha256_of_file(weights) if weights.exists() else hashlib.sha256(str(model_path).encode()).hexdigest()
 
 
 def export_onnx_model(model_path: Path, out_dir: Path, *, quantize: bool = True) -> Path:
@@ -90,7 +84,7 @@ def export_onnx_model(model_path: Path, out_dir: Path, *, quantize: bool = True)
         "source_model": "sentence-transformers/all-MiniLM-L6-v2",
         "source_sha256": source_fingerprint(model_path),
         "file": final.name,
-        "sha256": _sha256(final),
+        "sha256": sha256_of_file(final),
         "quantization": "dynamic int8 (QInt8 per-channel weights)" if quantize else "none (fp32)",
         "pooling": "mean over attention mask, L2-normalised",
         "max_tokens": MAX_TOKENS,
@@ -145,7 +139,7 @@ class OnnxSentenceModel:
         folder = Path(folder)
         self.manifest = json.loads((folder / MANIFEST).read_text())
         model_file = folder / self.manifest["file"]
-        if _sha256(model_file) != self.manifest["sha256"]:
+        if sha256_of_file(model_file) != self.manifest["sha256"]:
             raise RuntimeError(f"{model_file}: sha256 does not match its manifest")
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from hardening.bad_inputs import assemble_pdf
+
 
 def make_pdf(pages: list[str | None]) -> bytes:
     """A tiny valid PDF; each page shows its lines of text (None = a page with only a drawing)."""
@@ -30,18 +32,7 @@ def make_pdf(pages: list[str | None]) -> bytes:
             stream = "\n".join(ops).encode("latin-1")
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for k, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % k + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return assemble_pdf(objects)
 
 
 def encrypt_pdf(data: bytes, user_password: str) -> bytes:

@@ -12,10 +12,11 @@ whose real path leaves it is never read nor walked; it is reported as refused wi
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from risk_copilot.digests import sha256_of_file
 
 SCANNED_EXTENSIONS = (".txt", ".md", ".markdown", ".docx", ".pdf")
 OUTSIDE_ROOT = "path_outside_root"
@@ -130,14 +131,6 @@ def find_contract_files(paths: list[str | os.PathLike[str]],
                         root: str | os.PathLike[str] | None = None) -> list[Path]:
     """The files of ``discover_contract_files`` (links leaving the boundary left out)."""
     return discover_contract_files(paths, root).files
-
-
-def sha256_of_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def hash_contract_files(paths: list[Path]) -> tuple[list[ContractFile], list[tuple[str, str, str]]]:
