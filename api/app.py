@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
 from api.login_limiter import LoginRateLimiter
+from api.malloc_arenas import limit_malloc_arenas
 from api.observability import Metrics, RequestContextMiddleware, configure_logging
 from api.scan_service import ScanService
 from api.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -35,6 +36,7 @@ def create_app(settings: ApiSettings | None = None, *, clm: Any | None = None, e
     one engine per session); the model warms up in the lifespan, before the first request."""
     settings = settings or ApiSettings()
     logger = configure_logging(settings.log_level, settings.log_json)
+    limit_malloc_arenas(settings.malloc_arenas)  # before the worker threads start
     if engine is None:
         from risk_copilot.engine import ReviewEngine
         from risk_copilot.settings import ReviewerSettings

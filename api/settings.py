@@ -16,6 +16,8 @@ class ApiSettings(BaseSettings):
     max_upload_bytes: int = Field(10_000_000, gt=0, description="request bodies above this get 413")
     review_concurrency: int = Field(2, gt=0, description="reviews running at once (CPU-bound, in threads)")
     warm_up: bool = Field(True, description="load the model and playbook indexes at start-up")
+    malloc_arenas: int = Field(2, ge=0, description="glibc malloc arenas of the server process (0: glibc's default); "
+                                                    "bounds the memory worker threads keep (api/malloc_arenas.py)")
     cookie_secure: bool = Field(True, description="Secure flag on the session cookie (keep on outside tests)")
     session_ttl_minutes: int = Field(8 * 60, gt=0)
     log_level: str = "INFO"
