@@ -7,10 +7,12 @@ embedding cache cannot answer a whole review: 8 clients for 60 s, then 32 client
 Counts errors (any non-201, timeouts, connection errors), reports p50/p95/p99 latency and
 throughput per level, and samples the server's RSS (/proc/PID/status VmRSS) every second: RSS at
 the end of the first and of the second level and the growth between them (must stay under 10%).
-A warm-up at the highest level's concurrency comes first (20 s before the full levels): measured
-on 2026-12-04, RSS rises to a plateau of about 405-420 MB the first time 32 requests are in
-flight and stays there (level 3 of a 8/32/32 run: 407 MB after 421 MB), so without it the
-comparison measured the cost of the higher concurrency (+15 to +25%), not a leak.
+A warm-up at the highest level's concurrency comes first (20 s before the full levels), so that
+the working set of that many requests in flight exists before the first level. Measured on
+2026-12-04 before the server bounded its malloc arenas (api/malloc_arenas.py): RSS rose to a
+plateau of about 405-420 MB the first time 32 requests were in flight and stayed there (level 3
+of a 8/32/32 run: 407 MB after 421 MB), +15 to +25% over the 8-client level; with the bound,
+409 MB after the first level and 381 MB after the second.
 Traffic goes to 127.0.0.1 only and every loop is bounded in time."""
 
 from __future__ import annotations
