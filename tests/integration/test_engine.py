@@ -24,7 +24,8 @@ def test_review_json_has_the_design_shape(review_engine):
                            "decision", "approvers", "versions", "timings_ms", "text"}
     assert review["versions"]["playbook"] == "procurement@" + review["playbook"]["version"]
     assert "all-MiniLM-L6-v2" in review["versions"]["embedding_model"]
-    assert set(review["timings_ms"]) >= {"ingest", "segment", "embed", "rules", "total"}
+    assert set(review["timings_ms"]) >= {"ingest", "segment", "embed", "rules", "detect_type", "total"}
+    assert sum(v for k, v in review["timings_ms"].items() if k != "total") <= review["timings_ms"]["total"] + 1
     text = review["text"]
     for clause in review["clauses"]:
         assert 0 <= clause["start"] < clause["end"] <= len(text)
