@@ -379,6 +379,24 @@ def _shift_scores(scores: np.ndarray, step: int) -> np.ndarray:
     return out
 
 
+def best_per_hypothesis(similarities: np.ndarray, prototype_hypothesis: np.ndarray,
+                        prototype_document: np.ndarray | None, document: int, tops: tuple[int, ...]) -> np.ndarray:
+    """(n, H, len(tops)): for each span and hypothesis, the mean of its ``k`` best similarities
+    (n, prototypes) to that hypothesis's prototypes, for each ``k`` of ``tops``; a document's
+    own prototypes (``prototype_document`` == ``document``) count as -1 (training)."""
+    out = np.zeros((len(similarities), len(HYPOTHESES), len(tops)), dtype=np.float64)
+    if prototype_document is not None:
+        similarities[:, prototype_document == document] = -1.0
+    for j in range(len(HYPOTHESES)):
+        s = similarities[:, prototype_hypothesis == j]
+        if s.shape[1] == 0:
+            continue
+        s = np.sort(s, axis=1)[:, ::-1]
+        for t, k in enumerate(tops):
+            out[:, j, t] = s[:, 0] if k == 1 else s[:, : min(k, s.shape[1])].mean(axis=1)
+    return out
+
+
 def prototype_similarities(vectors: np.ndarray, prototypes: np.ndarray, prototype_hypothesis: np.ndarray,
                            prototype_document: np.ndarray | None = None, document: int = -1) -> np.ndarray:
     """(n, H, 3): each span's best cosine similarity to the gold evidence spans of each
@@ -390,18 +408,8 @@ def prototype_similarities(vectors: np.ndarray, prototypes: np.ndarray, prototyp
     if n == 0 or len(prototypes) == 0:
         return out
     similarities = np.asarray(vectors, dtype=np.float32) @ np.asarray(prototypes, dtype=np.float32).T
-    similarities = similarities.astype(np.float64)
-    if prototype_document is not None:
-        similarities[:, prototype_document == document] = -1.0
-    for j in range(h):
-        s = similarities[:, prototype_hypothesis == j]
-        if s.shape[1] == 0:
-            continue
-        s = np.sort(s, axis=1)[:, ::-1]
-        out[:, j, 0] = s[:, 0]
-        out[:, j, 1] = s[:, : min(3, s.shape[1])].mean(axis=1)
-        out[:, j, 2] = s[:, : min(10, s.shape[1])].mean(axis=1)
-    return out
+    return best_per_hypothesis(similarities.astype(np.float64), prototype_hypothesis, prototype_document, document,
+                               (1, 3, 10))
 
 
 def lexical_similarities(rows: Sequence[tuple[np.ndarray, np.ndarray]], vocabulary_size: int,
@@ -428,16 +436,7 @@ def lexical_similarities(rows: Sequence[tuple[np.ndarray, np.ndarray]], vocabula
         products = (dense[:, indices] * values.astype(np.float32)).astype(np.float64)
         products = np.hstack([products, np.zeros((len(part), 1))])
         similarities[begin: begin + len(part)] = np.where(lengths > 0, np.add.reduceat(products, starts, axis=1), 0.0)
-    if prototype_document is not None:
-        similarities[:, prototype_document == document] = -1.0
-    for j in range(h):
-        s = similarities[:, prototype_hypothesis == j]
-        if s.shape[1] == 0:
-            continue
-        s = np.sort(s, axis=1)[:, ::-1]
-        out[:, j, 0] = s[:, 0]
-        out[:, j, 1] = s[:, : min(3, s.shape[1])].mean(axis=1)
-    return out
+    return best_per_hypothesis(similarities, prototype_hypothesis, prototype_document, document, (1, 3))
 
 
 def ranking_features(texts: Sequence[str], evidence_logits: np.ndarray, contradiction_logits: np.ndarray,
