@@ -182,9 +182,9 @@ def cue_matrix(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def shifted(matrix: np.ndarray, step: int) -> np.ndarray:
-    """Row i of the result is row i + step of ``matrix`` (zeros past either end)."""
-    out = np.zeros_like(matrix)
+def shifted(matrix: np.ndarray, step: int, fill: float = 0.0) -> np.ndarray:
+    """Row i of the result is row i + step of ``matrix`` (``fill`` past either end)."""
+    out = np.full_like(matrix, fill)
     n = matrix.shape[0]
     if step > 0 and n > step:
         out[:-step] = matrix[step:]
@@ -370,13 +370,7 @@ def span_structure(texts: Sequence[str]) -> dict[str, np.ndarray]:
 
 def _shift_scores(scores: np.ndarray, step: int) -> np.ndarray:
     """Row i is row i + step of ``scores`` (NO_SCORE past either end)."""
-    out = np.full_like(scores, NO_SCORE)
-    n = scores.shape[0]
-    if step > 0 and n > step:
-        out[:-step] = scores[step:]
-    elif step < 0 and n > -step:
-        out[-step:] = scores[:step]
-    return out
+    return shifted(scores, step, NO_SCORE)
 
 
 def best_per_hypothesis(similarities: np.ndarray, prototype_hypothesis: np.ndarray,
