@@ -45,13 +45,14 @@ test-browser: $(STAMP)
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ''
 
-# The three evaluations in full (CUAD on the validation split with both embedding backends).
+# The three evaluations in full (CUAD and ContractNLI on their validation splits with each embedding backend).
 CUAD := ../shared/corpora/cuad
+NLI := --data ../shared/corpora/contract-nli/dev.json --data ../shared/corpora/contract-nli/test_a.json --split validation
 eval: $(STAMP)
-	$(BIN)/risk-copilot eval cuad --data $(CUAD)
-	RISK_COPILOT_EMBEDDING_BACKEND=torch-fp32 $(BIN)/risk-copilot eval cuad --data $(CUAD)
-	$(BIN)/risk-copilot eval contract-nli --data ../shared/corpora/contract-nli/dev.json --data ../shared/corpora/contract-nli/test_a.json --split validation
-	RISK_COPILOT_EMBEDDING_BACKEND=torch-fp32 $(BIN)/risk-copilot eval contract-nli --data ../shared/corpora/contract-nli/dev.json --data ../shared/corpora/contract-nli/test_a.json --split validation
+	for backend in static onnx-int8 torch-fp32; do \
+	  RISK_COPILOT_EMBEDDING_BACKEND=$$backend $(BIN)/risk-copilot eval cuad --data $(CUAD) || exit 1; \
+	  RISK_COPILOT_EMBEDDING_BACKEND=$$backend $(BIN)/risk-copilot eval contract-nli $(NLI) || exit 1; \
+	done
 	$(BIN)/risk-copilot eval cases --data ../shared/cases
 
 # CI: a small subset that fails when a metric drops below the committed figure by more than the margin.
@@ -65,7 +66,8 @@ eval-tests: $(STAMP)
 # Train the models from ../shared/corpora (artefacts in models/); reruns reuse var/ caches.
 train: $(STAMP)
 	$(BIN)/python -m risk_copilot.training.cuad_heads
-	if [ -f risk_copilot/training/nda_nli.py ]; then $(BIN)/python -m risk_copilot.training.nda_nli; fi
+	$(BIN)/python -m risk_copilot.training.static_encoder
+	$(BIN)/python -m risk_copilot.training.nda_nli
 
 bench: $(STAMP)
 	$(BIN)/risk-copilot bench ../shared/cases/base-procurement.md "../shared/corpora/cuad/full_contract_txt/INGEVITYCORP_05_16_2016-EX-10.5-INTELLECTUAL PROPERTY AGREEMENT.txt" --longest-cuad ../shared/corpora/cuad/full_contract_txt --repeat 5

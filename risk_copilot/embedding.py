@@ -18,6 +18,7 @@ import numpy as np
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
+BACKENDS = ("static", "onnx-int8", "torch-fp32")
 
 
 def packaged_model_path() -> Path:
@@ -33,15 +34,37 @@ def packaged_model_version() -> str:
         return MODEL_ID
 
 
+def backend_of_version(version: str) -> str:
+    """The backend an encoder ``version`` string was made by (see ``SentenceEncoder.version``)."""
+    if "+static-minilm@" in version:
+        return "static"
+    return "onnx-int8" if version.endswith("+onnx-int8") else "torch-fp32"
+
+
+def encoder_for(settings, backend: str | None = None, **overrides) -> "SentenceEncoder":
+    """A :class:`SentenceEncoder` as ``settings`` (a ``ReviewerSettings``) describe it, on
+    ``backend`` when given (else the settings' own); ``overrides``: batch_size, cache_size..."""
+    options = {
+        "batch_size": settings.embed_batch_size, "cache_size": settings.embed_cache_size,
+        "torch_threads": settings.torch_threads, "backend": backend or settings.embedding_backend,
+        "onnx_dir": settings.onnx_dir, "static_dir": settings.static_dir,
+    }
+    return SentenceEncoder(settings.model_path, **{**options, **overrides})
+
+
 class SentenceEncoder:
     def __init__(self, model_path: Path | None = None, *, batch_size: int = 16, cache_size: int = 50_000,
-                 torch_threads: int = 0, backend: str = "torch-fp32", onnx_dir: Path | None = None) -> None:
-        if backend not in ("torch-fp32", "onnx-int8"):
+                 torch_threads: int = 0, backend: str = "torch-fp32", onnx_dir: Path | None = None,
+                 static_dir: Path | None = None) -> None:
+        if backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {backend!r}")
         if backend == "onnx-int8" and onnx_dir is None:
             raise ValueError("the onnx-int8 backend needs onnx_dir")
+        if backend == "static" and static_dir is None:
+            raise ValueError("the static backend needs static_dir")
         self.backend = backend
         self._onnx_dir = onnx_dir
+        self._static_dir = static_dir
         self._model_path = model_path
         self._batch_size = batch_size
         self._cache_size = cache_size
@@ -54,6 +77,10 @@ class SentenceEncoder:
     @property
     def version(self) -> str:
         base = packaged_model_version() if self._model_path is None else f"{MODEL_ID}@{self._model_path}"
+        if self.backend == "static":
+            from risk_copilot.static_encoder import artefact_version
+
+            return f"{base}+{artefact_version(self._static_dir)}"
         return base if self.backend == "torch-fp32" else f"{base}+onnx-int8"
 
     @property
@@ -67,7 +94,11 @@ class SentenceEncoder:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")
                     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                     path = self._model_path or packaged_model_path()
-                    if self.backend == "onnx-int8":
+                    if self.backend == "static":
+                        from risk_copilot.static_encoder import StaticSentenceModel
+
+                        self._model = StaticSentenceModel(self._static_dir)
+                    elif self.backend == "onnx-int8":
                         self._model = self._load_onnx(path)
                     else:
                         import torch

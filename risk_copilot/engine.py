@@ -19,7 +19,7 @@ from risk_copilot.classify import ClauseClassifier
 from risk_copilot.clause_library import ClauseLibraryIndex
 from risk_copilot.contract_type import reads_like_a_contract
 from risk_copilot.document import IngestedDocument
-from risk_copilot.embedding import SentenceEncoder
+from risk_copilot.embedding import SentenceEncoder, encoder_for
 from risk_copilot.errors import IngestError
 from risk_copilot.findings import (
     build_finding, decide, merge_duplicate_findings, not_a_contract_finding, type_mismatch_finding,
@@ -33,14 +33,7 @@ from risk_copilot.settings import ReviewerSettings
 class ReviewEngine:
     def __init__(self, settings: ReviewerSettings | None = None, encoder: SentenceEncoder | None = None) -> None:
         self.settings = settings or ReviewerSettings()
-        self.encoder = encoder or SentenceEncoder(
-            self.settings.model_path,
-            batch_size=self.settings.embed_batch_size,
-            cache_size=self.settings.embed_cache_size,
-            torch_threads=self.settings.torch_threads,
-            backend=self.settings.embedding_backend,
-            onnx_dir=self.settings.onnx_dir,
-        )
+        self.encoder = encoder or encoder_for(self.settings)
         self._lock = Lock()
         self._playbooks: dict[str, Playbook] = {}
         self._classifiers: dict[str, ClauseClassifier] = {}

@@ -18,10 +18,12 @@ class ReviewerSettings(BaseSettings):
     playbook_dir: Path = Field(REPO_ROOT / "corpora" / "playbooks")
     index_dir: Path = Field(REPO_ROOT / "var" / "index")
     model_path: Path | None = Field(None, description="sentence-transformers model folder; default: the packaged MiniLM")
-    embedding_backend: Literal["onnx-int8", "torch-fp32"] = Field(
-        "onnx-int8", description="onnx-int8: the fast quantised path; torch-fp32: plain sentence-transformers"
+    embedding_backend: Literal["static", "onnx-int8", "torch-fp32"] = Field(
+        "static", description="static: MiniLM distilled into a word-piece table (models/static-minilm), the fast "
+                              "default; onnx-int8: MiniLM quantised; torch-fp32: plain sentence-transformers"
     )
     onnx_dir: Path = Field(REPO_ROOT / "models" / "cache" / "minilm-onnx-int8")
+    static_dir: Path = Field(REPO_ROOT / "models" / "static-minilm")
     category_heads_dir: Path = Field(REPO_ROOT / "models" / "cuad-heads",
                                      description="trained CUAD clause-category heads (manifest.json, heads.npz)")
     max_file_bytes: int = Field(25_000_000, gt=0)

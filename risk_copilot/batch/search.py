@@ -10,16 +10,16 @@ from risk_copilot.batch.portfolio_index import PortfolioIndex
 
 
 def encoder_for_index(manifest: dict[str, Any], settings=None):
-    """The reviewer's encoder, on the backend the index was built with (the engine's
-    ``+onnx-int8`` fast path or plain torch), so query and clause vectors compare."""
+    """The reviewer's encoder, on the backend the index was built with (static, onnx-int8
+    or plain torch: its version string says), so query and clause vectors compare."""
+    from risk_copilot.embedding import backend_of_version
     from risk_copilot.engine import ReviewEngine
     from risk_copilot.settings import ReviewerSettings
 
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     settings = settings or ReviewerSettings()
-    model = manifest.get("embedding_model") or ""
-    backend = "onnx-int8" if model.endswith("+onnx-int8") else "torch-fp32"
+    backend = backend_of_version(manifest.get("embedding_model") or "")
     if getattr(settings, "embedding_backend", backend) != backend:
         settings = settings.model_copy(update={"embedding_backend": backend})
     return ReviewEngine(settings).encoder

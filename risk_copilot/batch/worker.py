@@ -80,7 +80,7 @@ class ContractWorker:
         # Each file embeds on its own: the torch-fp32 path embeds in padded batches, whose
         # vectors depend (at float-noise level) on their neighbours, so vectors cached from
         # earlier files could make a file's results depend on what its worker saw before.
-        # (The onnx-int8 path embeds one text per run and does not depend on it.)
+        # (The static and onnx-int8 paths embed each text on its own and do not depend on it.)
         self.engine.encoder.clear_cache()
         cpu_started = time.process_time()
         outcome = self._review_file(path, sha256, requested_type)

@@ -25,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from risk_copilot.embedding import BACKENDS
 from risk_copilot.evaluation.metrics import average_precision
 from risk_copilot.nda_hypotheses import HYPOTHESES, LABELS, NOT_MENTIONED
 
@@ -129,7 +130,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a ContractNLI JSON file (repeat for several, e.g. dev.json and test_a.json)")
     parser.add_argument("--split", choices=("all", "validation", "training"), default="all",
                         help="all documents, or only those of the model's validation fold (never trained on) or training folds")
-    parser.add_argument("--backend", choices=("onnx-int8", "torch-fp32"),
+    parser.add_argument("--backend", choices=BACKENDS,
                         help="embedding backend (default: the reviewer's, RISK_COPILOT_EMBEDDING_BACKEND)")
     parser.add_argument("--model", type=Path, help="model folder (default: models/nda-nli)")
     parser.add_argument("--limit", type=int, help="only the first N documents (after the split)")
@@ -137,7 +138,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from risk_copilot.embedding import SentenceEncoder
+    from risk_copilot.embedding import encoder_for
     from risk_copilot.errors import ReviewError
     from risk_copilot.nda_hypotheses import MODEL_DIR, NdaHypothesisModel
     from risk_copilot.settings import ReviewerSettings
@@ -162,8 +163,7 @@ def run(args: argparse.Namespace) -> int:
         raise ReviewError(str(exc), code="model_unavailable") from None
     settings = ReviewerSettings()
     backend = args.backend or settings.embedding_backend
-    encoder = SentenceEncoder(settings.model_path, backend=backend, onnx_dir=settings.onnx_dir,
-                              batch_size=settings.embed_batch_size, cache_size=0, torch_threads=settings.torch_threads)
+    encoder = encoder_for(settings, backend, cache_size=0)
     started = time.perf_counter()
     summary = evaluate_documents(model, encoder, documents).summary()
     if args.json:

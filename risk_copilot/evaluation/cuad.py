@@ -53,7 +53,7 @@ def _finite(value: float) -> float | None:
 def evaluate_cuad(data: Path, *, split: str = "validation", limit: int | None = None, heads_dir: Path | None = None,
                   backend: str | None = None, use_cache: bool = True, progress: bool = False) -> dict[str, Any]:
     from risk_copilot.category_heads import load_category_heads
-    from risk_copilot.embedding import SentenceEncoder
+    from risk_copilot.embedding import encoder_for
     from risk_copilot.evaluation.cuad_data import label_contracts, load_cuad
     from risk_copilot.settings import ReviewerSettings
     from risk_copilot.training.embedding_cache import DiskEmbeddingCache
@@ -64,8 +64,7 @@ def evaluate_cuad(data: Path, *, split: str = "validation", limit: int | None = 
     dataset = load_cuad(Path(data))
     contracts = dataset.select(split, limit)
     labelled = label_contracts(contracts, dataset.categories, cache_dir=LABEL_CACHE if use_cache else None)
-    encoder = SentenceEncoder(settings.model_path, batch_size=settings.embed_batch_size,
-                              backend=settings.embedding_backend, onnx_dir=settings.onnx_dir)
+    encoder = encoder_for(settings)
     embed = DiskEmbeddingCache(encoder).encode if use_cache else encoder.encode
 
     columns = [heads.index(c) for c in dataset.categories]

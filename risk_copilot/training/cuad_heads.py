@@ -43,7 +43,7 @@ from risk_copilot.category_heads import (
     EMBEDDING_LOGIT_CLIP, LEXICAL_BLOCKS, LexicalFeaturizer, clause_terms, idf_weights, save_category_heads,
 )
 from risk_copilot.evaluation.cuad_data import LabelledContract, VALIDATION_PERCENT, load_cuad, label_contracts
-from risk_copilot.embedding import DIMENSION
+from risk_copilot.embedding import BACKENDS, DIMENSION
 from risk_copilot.settings import REPO_ROOT
 
 SEED = 20240817
@@ -169,7 +169,7 @@ def train(data: Path, out: Path, *, backend: str = "onnx-int8", use_embedding: b
 
 
 def _train(data: Path, out: Path, *, backend: str, use_embedding: bool, seed: int, evaluate: bool) -> dict:
-    from risk_copilot.embedding import SentenceEncoder
+    from risk_copilot.embedding import encoder_for
     from risk_copilot.settings import ReviewerSettings
     from risk_copilot.training.embedding_cache import DiskEmbeddingCache
 
@@ -185,7 +185,7 @@ def _train(data: Path, out: Path, *, backend: str, use_embedding: bool, seed: in
     features = context_features(lexical, owners)
     n_categories = len(dataset.categories)
     settings = ReviewerSettings()
-    encoder = SentenceEncoder(backend=backend, onnx_dir=settings.onnx_dir, batch_size=32)
+    encoder = encoder_for(settings, backend, batch_size=32)
     timings: dict[str, float] = {"labels_and_tfidf": time.perf_counter() - started}
     _log(f"cuad heads: {len(texts)} clauses, {len(vocabulary)} terms; fitting {n_categories} lexical heads "
          f"({time.perf_counter() - started:.0f} s)")
@@ -263,7 +263,7 @@ def cross_validate(data: Path, *, folds: int = 4, categories: str = "playbook", 
     embedding head fused at each weight. How the shipped configuration was chosen."""
     from threadpoolctl import threadpool_limits
 
-    from risk_copilot.embedding import SentenceEncoder
+    from risk_copilot.embedding import encoder_for
     from risk_copilot.evaluation.cuad import METRICS, playbook_categories
     from risk_copilot.evaluation.metrics import ranking_summary
     from risk_copilot.settings import ReviewerSettings
@@ -281,7 +281,7 @@ def cross_validate(data: Path, *, folds: int = 4, categories: str = "playbook", 
         fold = contract_folds(owners, folds, seed)
         embedding_oof = np.zeros((len(texts), len(columns)), dtype=np.float32)
         if any(fusions):
-            encoder = SentenceEncoder(backend=backend, onnx_dir=settings.onnx_dir, batch_size=32)
+            encoder = encoder_for(settings, backend, batch_size=32)
             embeddings = DiskEmbeddingCache(encoder).encode(texts, progress=True)
             for k in range(folds):
                 rows = fold != k
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m risk_copilot.training.cuad_heads", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--backend", default="onnx-int8", choices=("onnx-int8", "torch-fp32"))
+    parser.add_argument("--backend", default="onnx-int8", choices=BACKENDS)
     parser.add_argument("--lexical-only", action="store_true", help="no embedding head (the vectors are not read)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-eval", action="store_true", help="skip the validation figures")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from risk_copilot.embedding import BACKENDS
 from risk_copilot.evaluation.contract_nli import (
     FOLDS, VALIDATION_FOLD, NliDocument, NliScores, document_fold, read_contract_nli,
 )
@@ -364,9 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m risk_copilot.training.nda_nli", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder with ContractNLI's dev.json and test_a.json")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
-    parser.add_argument("--backend", choices=("onnx-int8", "torch-fp32"), default="onnx-int8",
+    parser.add_argument("--backend", choices=BACKENDS, default="onnx-int8",
                         help="embedding backend whose vectors the heads are trained on")
-    parser.add_argument("--also-backend", action="append", default=[], choices=("onnx-int8", "torch-fp32"),
+    parser.add_argument("--also-backend", action="append", default=[], choices=BACKENDS,
                         help="also train on this backend's vectors of the same spans and report its validation figures "
                              "(measured: it does not bring the two backends closer, so the shipped model does not use it)")
     parser.add_argument("--cross-validate", action="store_true", help="also report out-of-fold figures over all folds")
@@ -374,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="embed from scratch instead of reusing var/embedding-cache (a cache: same vectors)")
     args = parser.parse_args(argv)
 
-    from risk_copilot.embedding import SentenceEncoder
+    from risk_copilot.embedding import encoder_for
     from risk_copilot.settings import ReviewerSettings
 
     started = time.perf_counter()
@@ -383,8 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     corpora: dict[str, Corpus] = {}
     encoders = {}
     for backend in backends:
-        encoders[backend] = SentenceEncoder(settings.model_path, backend=backend, onnx_dir=settings.onnx_dir,
-                                            batch_size=32, cache_size=0, torch_threads=settings.torch_threads)
+        encoders[backend] = encoder_for(settings, backend, batch_size=32, cache_size=0)
         if not args.no_cache:
             from risk_copilot.training.embedding_cache import DiskEmbeddingCache
 
