@@ -19,8 +19,9 @@ class ReviewerSettings(BaseSettings):
     index_dir: Path = Field(REPO_ROOT / "var" / "index")
     model_path: Path | None = Field(None, description="sentence-transformers model folder; default: the packaged MiniLM")
     embedding_backend: Literal["static", "onnx-int8", "torch-fp32"] = Field(
-        "static", description="static: MiniLM distilled into a word-piece table (models/static-minilm), the fast "
-                              "default; onnx-int8: MiniLM quantised; torch-fp32: plain sentence-transformers"
+        "onnx-int8", description="onnx-int8: MiniLM quantised, the default; static: MiniLM distilled into a "
+                                 "word-piece table (models/static-minilm), fastest, approximate; torch-fp32: plain "
+                                 "sentence-transformers"
     )
     onnx_dir: Path = Field(REPO_ROOT / "models" / "cache" / "minilm-onnx-int8")
     static_dir: Path = Field(REPO_ROOT / "models" / "static-minilm")

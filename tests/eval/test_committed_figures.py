@@ -2,9 +2,9 @@
 
 CUAD: the first ``CUAD_LIMIT`` validation contracts (by name) through ``eval cuad``; each
 macro metric must stay within ``MARGIN`` of the figure committed in
-``committed_figures.json`` (measured with the committed heads and the default static
-encoder on the same subset), and each fast path (static, the default, and onnx-int8) must
-agree with the plain torch-fp32 path within 0.01 macro AUPR.
+``committed_figures.json`` (measured with the committed heads and the default onnx-int8
+encoder on the same subset), and each fast path (onnx-int8, the default, and the opt-in
+static encoder) must agree with the plain torch-fp32 path within 0.01 macro AUPR.
 Acceptance cases: every expectation of ../shared/cases met (``eval cases``).
 
 When a change improves a figure on purpose, re-measure and commit the new figure.

@@ -32,17 +32,17 @@ def fp32_vectors(case_clauses):
     return SentenceEncoder(backend="torch-fp32").encode(case_clauses)
 
 
-def test_onnx_int8_matches_fp32(review_engine, case_clauses, fp32_vectors):
-    fast = encoder_for(review_engine.settings, "onnx-int8").encode(case_clauses)
+def test_onnx_int8_is_the_default_and_matches_fp32(review_engine, case_clauses, fp32_vectors):
+    assert review_engine.encoder.backend == "onnx-int8"
+    fast = review_engine.encoder.encode(case_clauses)
     cosine = (fast * fp32_vectors).sum(axis=1)
     assert cosine.min() > 0.97 and cosine.mean() > 0.985
     # the neighbour structure is what the classifier uses: pairwise similarities agree closely
     assert np.abs(fast @ fast.T - fp32_vectors @ fp32_vectors.T).max() < 0.08
 
 
-def test_static_encoder_is_the_default_and_approximates_fp32(review_engine, case_clauses, fp32_vectors):
-    assert review_engine.encoder.backend == "static"
-    fast = review_engine.encoder.encode(case_clauses)
+def test_static_encoder_approximates_fp32(review_engine, case_clauses, fp32_vectors):
+    fast = encoder_for(review_engine.settings, "static").encode(case_clauses)
     cosine = (fast * fp32_vectors).sum(axis=1)
     assert cosine.mean() > 0.85 and np.median(cosine) > 0.87
     # which clause is nearest to which: the pairwise similarities keep MiniLM's structure
@@ -72,3 +72,15 @@ def test_artefact_is_checked_against_its_manifest(review_engine, tmp_path):
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError):
         SentenceEncoder(backend="gpu-magic")
+
+
+def test_static_path_passes_every_acceptance_case(review_engine, shared_dir):
+    from risk_copilot.engine import ReviewEngine
+    from risk_copilot.evaluation.cases import evaluate_cases, summarise
+
+    engine = ReviewEngine(review_engine.settings.model_copy(update={"embedding_backend": "static"}))
+    assert engine.encoder.backend == "static"
+    summary = summarise(evaluate_cases(engine, shared_dir / "cases"))
+    failing = [name for name, case in summary["per_case"].items() if not case["passed"]]
+    assert summary["cases"] >= 10 and not failing, failing
+    assert summary["expectations_met"] == summary["expectations"]
