@@ -98,3 +98,29 @@ def test_variant_is_flagged(name, review_engine):
     others = [f for f in review["findings"] if f["category"] != category and f["severity"] == "high"]
     assert not others, f"{name}: unrelated high findings {found}"
     assert review["decision"] != "approve" or min_severity == "low"
+
+
+ASSIGNMENT = "A party needs the other party's written consent, not to be unreasonably refused, before transferring this Agreement to anyone."
+ACCEPTABLE_ASSIGNMENT = [
+    "Neither party may assign this Agreement without the other party's prior written consent.",
+    "Supplier may not assign or subcontract this Agreement without Customer's prior written consent.",
+    "Either party may assign this Agreement without the other party's consent to an affiliate or to a successor by merger or sale of its business.",
+    "Customer may assign this Agreement without Supplier's consent.",
+]
+
+
+@pytest.mark.parametrize("wording", ACCEPTABLE_ASSIGNMENT)
+def test_market_standard_assignment_is_not_flagged(wording, review_engine):
+    review = review_engine.review_text(sub(P, ASSIGNMENT, wording), "procurement", name="assignment.md")
+    assert not [f for f in review["findings"] if f["category"] == "anti_assignment"], review["findings"]
+
+
+@pytest.mark.parametrize("wording", [
+    "Supplier may assign this Agreement or subcontract any of its obligations to anyone without Customer's consent.",
+    "Supplier may freely assign or subcontract this Agreement.",
+    "Supplier has the right to transfer this Agreement to any third party without the prior written consent of Customer.",
+])
+def test_free_assignment_by_supplier_is_flagged(wording, review_engine):
+    review = review_engine.review_text(sub(P, ASSIGNMENT, wording), "procurement", name="assignment.md")
+    assert [f for f in review["findings"] if f["category"] == "anti_assignment" and f["severity"] == "medium"], \
+        review["findings"]
