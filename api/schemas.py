@@ -7,13 +7,15 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Severity = Literal["high", "medium", "low", "info"]
 # ids and version numbers are database integers (64-bit): larger numbers are refused as invalid input (422)
 MAX_DB_INT = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="a database id")]
-ContractTypeCode = Field(..., pattern=r"^[a-z][a-z0-9_\-]{0,31}$", examples=["procurement"])
+# any case, as on the command line ("NDA" is "nda")
+ContractTypeCode = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+                             Field(pattern=r"^[a-z][a-z0-9_\-]{0,31}$", examples=["procurement"])]
 
 FINDING_EXAMPLE = {
     "id": "f3", "parameter": "confidentiality-survival", "category": "confidentiality_term", "kind": "out_of_range",
@@ -83,7 +85,7 @@ class ReviewRequest(BaseModel):
         {"text": "1. Confidentiality. The Recipient shall ...", "contract_type": "nda", "name": "acme-nda.md"}]})
     text: str = Field(..., description="contract text (Markdown or plain); empty or blank text is refused as "
                                        "empty_document")
-    contract_type: str = ContractTypeCode
+    contract_type: ContractTypeCode
     name: str = Field("input.md", max_length=300, description="document name; .md reads Markdown structure")
     playbook: str | None = Field(None, max_length=100, description="uploaded playbook id or id@version; default: "
                                                                     "the contract type's built-in playbook")

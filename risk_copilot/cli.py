@@ -16,6 +16,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Callable
 
+from pydantic import ValidationError
+
 from risk_copilot.errors import ReviewError, one_line
 from risk_copilot.playbook import SEVERITY_ORDER
 
@@ -60,6 +62,17 @@ def _print_table(review: dict[str, Any]) -> None:
     console.print(f"timings (ms): {review['timings_ms']}")
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: must be at least 1")
+    return number
+
+
 def contract_type_argument(value: str) -> str:
     """``--type``: one of CONTRACT_TYPES, case-insensitive; anything else is the documented
     ``unknown_contract_type`` (one line, exit 2), not argparse's usage text."""
@@ -85,6 +98,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         playbook = None
     if args.out and not Path(args.out).resolve().parent.is_dir():
         raise ReviewError(f"--out {args.out}: the folder {Path(args.out).parent} does not exist", code="output_folder_missing")
+    if args.out and Path(args.out).resolve() == Path(args.path).resolve():
+        raise ReviewError(f"--out {args.out} is the contract being reviewed: choose another file", code="output_is_input")
     engine = _engine(args)
     review = engine.review_path(args.path, contract_type, playbook=playbook)
     if args.format == "json":
@@ -219,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure review speed, cold start and memory")
     bench.add_argument("paths", nargs="*")
     bench.add_argument("--type", default="auto", choices=("auto", *CONTRACT_TYPES))
-    bench.add_argument("--repeat", type=int, default=5)
+    bench.add_argument("--repeat", type=positive_int, default=5, help="warm runs per file (at least 1)")
     bench.add_argument("--longest-cuad", help="also bench the longest .txt file in this folder")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench)
@@ -250,6 +265,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ReviewError as exc:
         print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValidationError as exc:  # settings from RISK_COPILOT_* variables
+        from risk_copilot.settings import settings_error_message
+
+        code = "invalid_setting" if exc.title.endswith("Settings") else "invalid_input"
+        print(f"error: {code}: {settings_error_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import DirectoryPath, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -15,9 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class ReviewerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RISK_COPILOT_", extra="ignore")
 
-    playbook_dir: Path = Field(REPO_ROOT / "corpora" / "playbooks")
+    playbook_dir: DirectoryPath = Field(REPO_ROOT / "corpora" / "playbooks")
     index_dir: Path = Field(REPO_ROOT / "var" / "index")
-    model_path: Path | None = Field(None, description="sentence-transformers model folder; default: the packaged MiniLM")
+    model_path: DirectoryPath | None = Field(
+        None, description="sentence-transformers model folder; default: the packaged MiniLM")
     embedding_backend: Literal["static", "onnx-int8", "torch-fp32"] = Field(
         "onnx-int8", description="onnx-int8: MiniLM quantised, the default; static: MiniLM distilled into a "
                                  "word-piece table (models/static-minilm), fastest, approximate; torch-fp32: plain "
@@ -31,3 +32,21 @@ class ReviewerSettings(BaseSettings):
     embed_batch_size: int = Field(16, gt=0)
     embed_cache_size: int = Field(50_000, ge=0)
     torch_threads: int = Field(0, ge=0, description="0: leave torch's default")
+
+
+def settings_error_message(error: ValidationError) -> str:
+    """One line naming each bad setting by its environment variable, e.g.
+    ``RISK_COPILOT_EMBEDDING_BACKEND='bogus': Input should be 'static', 'onnx-int8' or 'torch-fp32'``."""
+    prefixes = {"ReviewerSettings": ReviewerSettings.model_config.get("env_prefix", "")}
+    try:
+        from api.settings import ApiSettings
+
+        prefixes[ApiSettings.__name__] = ApiSettings.model_config.get("env_prefix", "")
+    except ImportError:  # the service extra is not installed
+        pass
+    prefix = prefixes.get(error.title, "")
+    parts = []
+    for item in error.errors():
+        name = (prefix + "_".join(str(p) for p in item["loc"])).upper() if prefix else ".".join(map(str, item["loc"]))
+        parts.append(f"{name}={item.get('input')!r}: {item['msg']}")
+    return "; ".join(parts)

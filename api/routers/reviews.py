@@ -90,6 +90,7 @@ async def review_request(request: Request, svc: AppServices, principal: Principa
         if not isinstance(contract_type, str) or not contract_type.strip():
             raise ApiError(422, "invalid_input", "contract_type is required",
                            {"problems": [{"loc": ["body", "contract_type"], "message": "Field required"}]})
+        contract_type = contract_type.strip().lower()  # any case, as on the command line
         name = upload.filename or "upload"
         if not name.lower().endswith(UPLOAD_SUFFIXES):
             raise ApiError(415, "unsupported_format", f"{name}: send TXT, Markdown, DOCX or PDF",
@@ -97,9 +98,9 @@ async def review_request(request: Request, svc: AppServices, principal: Principa
         data = await upload.read()
         ref = form.get("playbook")
         playbook = await anyio.to_thread.run_sync(_playbook, svc, principal, ref if isinstance(ref, str) else None,
-                                                  contract_type.strip())
-        review = await svc.run_review(svc.engine.review_bytes, data, name, contract_type.strip(), playbook=playbook,
-                                      contract_type=contract_type.strip())
+                                                  contract_type)
+        review = await svc.run_review(svc.engine.review_bytes, data, name, contract_type, playbook=playbook,
+                                      contract_type=contract_type)
         return review, None
     raise ApiError(415, "unsupported_media_type", "send application/json or multipart/form-data",
                    {"content_type": ctype or None})

@@ -33,8 +33,19 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{%s}" % W_NS
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file, not a zip
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the stream of a password-protected Office file
+
+
 def check_zip_safety(data: bytes, name: str) -> None:
-    """Reject corrupt archives and zip bombs by reading only the zip directory."""
+    """Reject password-protected and legacy (OLE) Word files, corrupt archives and zip
+    bombs by reading only the zip directory."""
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_PACKAGE in data:
+            raise IngestError(f"The file '{name}' is a password-protected Word document: remove the password "
+                              "(save an unprotected copy) and upload that.", code="encrypted_file", details={"name": name})
+        raise IngestError(f"The file '{name}' is a legacy Word (.doc) or other OLE file, not a .docx: save it as "
+                          ".docx or PDF.", code="unsupported_format", details={"name": name})
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except ZIP_READ_ERRORS:

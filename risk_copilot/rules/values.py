@@ -43,7 +43,10 @@ class ValueRangeOptions(ClauseFilterOptions):
 
 
 def _fmt(number: float) -> str:
-    return f"{number:g}"
+    """1000000 -> "1,000,000", 2.5 -> "2.5", 0.125 -> "0.125": never scientific notation."""
+    if float(number).is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.4f}".rstrip("0").rstrip(".")
 
 
 def _listing(values: list[str], limit: int = 6) -> str:

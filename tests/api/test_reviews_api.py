@@ -150,3 +150,15 @@ def test_a_very_long_path_id_is_not_echoed_in_full(client, tokens):
         assert r.status_code in (404, 422) and long_id not in r.text and len(r.text) < 1000, (route, r.text[:300])
     short = assert_error(client.get("/v1/reviews/rv_missing", headers=auth(tokens["legal"])), 404, "not_found")
     assert "rv_missing" in short["message"]
+
+
+def test_contract_type_is_read_in_any_case_as_on_the_command_line(client, tokens, shared_dir):
+    h = auth(tokens["legal"])
+    doc = shared_dir / "cases" / "base-nda.md"
+    r = client.post("/v1/reviews", headers=h, json={"text": doc.read_text(), "contract_type": " NDA ", "name": doc.name})
+    assert r.status_code == 201, r.text
+    assert r.json()["contract_type"] == "nda"
+    r = client.post("/v1/reviews", headers=h, data={"contract_type": "Nda"},
+                    files={"file": (doc.name, doc.read_bytes(), "text/markdown")})
+    assert r.status_code == 201, r.text
+    assert r.json()["contract_type"] == "nda"

@@ -124,3 +124,10 @@ def test_free_assignment_by_supplier_is_flagged(wording, review_engine):
     review = review_engine.review_text(sub(P, ASSIGNMENT, wording), "procurement", name="assignment.md")
     assert [f for f in review["findings"] if f["category"] == "anti_assignment" and f["severity"] == "medium"], \
         review["findings"]
+
+
+def test_amounts_in_explanations_are_written_out(review_engine):
+    review = review_engine.review_text(VARIANTS["p-insurance-low"][1], "procurement", name="insurance.md")
+    insurance = [f for f in review["findings"] if f["category"] == "insurance"]
+    assert insurance and "1,000,000" in insurance[0]["explanation"], insurance
+    assert not [f for f in review["findings"] if "e+0" in f["title"] + f["explanation"]]

@@ -224,3 +224,34 @@ def test_liquidated_damages_percentage_is_not_read_as_late_interest(run_cli):
     review = json.loads(out)
     categories = {f["category"] for f in review["findings"]}
     assert "liquidated_damages" in categories and "payment_terms" not in categories
+
+
+def test_out_onto_the_contract_itself_is_refused_and_the_contract_kept(run_cli, tmp_path):
+    contract = tmp_path / "contract.md"
+    contract.write_text((CASES / "base-nda.md").read_text())
+    before = contract.read_bytes()
+    code, out, err = run_cli("review", str(contract), "--type", "nda", "--format", "html", "--out", str(contract))
+    assert code == 2 and err.startswith("error: output_is_input:") and err.count("\n") == 1
+    assert contract.read_bytes() == before
+
+
+@pytest.mark.parametrize("variable, value, named", [
+    ("RISK_COPILOT_EMBEDDING_BACKEND", "bogus", "'static', 'onnx-int8' or 'torch-fp32'"),
+    ("RISK_COPILOT_MAX_FILE_BYTES", "abc", "valid integer"),
+    ("RISK_COPILOT_EMBED_BATCH_SIZE", "0", "greater than 0"),
+    ("RISK_COPILOT_MODEL_PATH", "/nonexistent/model", "directory"),
+    ("RISK_COPILOT_PLAYBOOK_DIR", "/nonexistent/playbooks", "directory"),
+])
+def test_a_bad_setting_is_one_line_naming_the_variable(variable, value, named, monkeypatch, capsys):
+    monkeypatch.setenv(variable, value)
+    code = cli.main(["review", str(CASES / "base-nda.md"), "--type", "nda"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: invalid_setting: {variable}={value!r}:") and named in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("repeat", ["0", "-5", "two"])
+def test_bench_refuses_a_repeat_below_one(repeat, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["bench", str(CASES / "base-nda.md"), "--repeat", repeat])
+    assert exit_.value.code == 2 and "--repeat" in capsys.readouterr().err

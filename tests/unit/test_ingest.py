@@ -402,3 +402,16 @@ def test_case_markdown_keeps_section_numbers() -> None:
     doc = ingest_path(SHARED / "cases" / "base-procurement.md")
     assert "\n14. Termination.\n" in doc.text
     assert "(a) Customer may terminate this Agreement at any time without cause" in doc.text
+
+
+def test_password_protected_docx_is_encrypted_not_corrupt() -> None:
+    # Word's password protection wraps the document in an OLE compound file with an
+    # "EncryptedPackage" stream (MS-OFFCRYPTO); a bare OLE file is a legacy .doc.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    protected = ole + "EncryptedPackage".encode("utf-16-le") + bytes(1024)
+    with pytest.raises(IngestError) as exc:
+        ingest_bytes(protected, "protected.docx")
+    assert code_of(exc) == "encrypted_file" and "password" in exc.value.message
+    with pytest.raises(IngestError) as exc:
+        ingest_bytes(ole + bytes(1024), "old.docx")
+    assert code_of(exc) == "unsupported_format" and ".doc" in exc.value.message
