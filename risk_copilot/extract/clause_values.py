@@ -59,6 +59,11 @@ class ClauseValues:
         return max(self.money, key=lambda m: m.amount, default=None)
 
     @property
+    def min_money(self) -> Money | None:
+        """The smallest money amount (any currency), or None."""
+        return min(self.money, key=lambda m: m.amount, default=None)
+
+    @property
     def duration_days(self) -> list[float]:
         """Every duration's length in days, in text order."""
         return [d.days for d in self.durations]

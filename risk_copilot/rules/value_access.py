@@ -29,6 +29,7 @@ NUMERIC_VALUES: dict[str, tuple[str, Callable[[Any], float | None]]] = {
     "max_percent": ("%", lambda v: _number(v.max_percent)),
     "min_percent": ("%", lambda v: _number(v.min_percent)),
     "max_money": ("", lambda v: _number(v.max_money)),
+    "min_money": ("", lambda v: _number(v.min_money)),
     "fee_multiple": ("x fees", lambda v: _number(v.fee_multiple)),
     "months_of_fees": ("months of fees", lambda v: _number(v.months_of_fees)),
     "max_duration_days": ("days", _max_duration_days),

@@ -131,3 +131,23 @@ def test_amounts_in_explanations_are_written_out(review_engine):
     insurance = [f for f in review["findings"] if f["category"] == "insurance"]
     assert insurance and "1,000,000" in insurance[0]["explanation"], insurance
     assert not [f for f in review["findings"] if "e+0" in f["title"] + f["explanation"]]
+
+
+INSURANCE = "with limits of at least USD 1,000,000 per occurrence and USD 2,000,000 in the aggregate"
+
+
+@pytest.mark.parametrize("text", [
+    sub(P, INSURANCE, "with limits of at least USD 10,000 per occurrence and USD 2,000,000 in the aggregate"),
+    sub(P, "Supplier will carry commercial general liability insurance",
+        "Supplier need not carry any insurance. Supplier may, at its option, carry commercial general liability insurance"),
+], ids=["low-per-occurrence", "no-insurance-duty"])
+def test_weak_supplier_insurance_is_flagged(text, review_engine):
+    review = review_engine.review_text(text, "procurement", name="insurance.md")
+    assert [f for f in review["findings"] if f["category"] == "insurance" and f["severity"] == "medium"], \
+        review["findings"]
+
+
+def test_insurance_with_a_small_deductible_stays_quiet(review_engine):
+    text = sub(P, INSURANCE, INSURANCE + ", with a deductible of no more than USD 25,000 per occurrence")
+    review = review_engine.review_text(text, "procurement", name="insurance.md")
+    assert not [f for f in review["findings"] if f["category"] == "insurance"], review["findings"]
