@@ -180,9 +180,10 @@ class ScanService:
                              code="path_scans_disabled")
         return resolve_under_root(self.settings.scan_root, requested)
 
-    def input_files(self, record: ScanRecord) -> tuple[Path, list[Path], list[str]]:
-        """The scan's root folder, its contract files, and the files refused because their
-        real path leaves that root (a symlink inside a scanned folder pointing out)."""
+    def input_files(self, record: ScanRecord) -> tuple[Path, Path, list[Path], list[str]]:
+        """The scan's root folder, the folder to scan under it, its contract files, and the
+        files refused because their real path leaves that root (a symlink inside a scanned
+        folder pointing out)."""
         if record.source["kind"] == "upload":
             base = (self.folder(record.scan_id) / INPUT).resolve()
             target = base
@@ -190,7 +191,7 @@ class ScanService:
             base = Path(self.settings.scan_root).resolve()
             target = resolve_under_root(base, record.source["path"])
         found = discover_contract_files([target], root=base)
-        return base, found.files, [display_path(base, Path(r.path)) for r in found.refused]
+        return base, target, found.files, [display_path(base, Path(r.path)) for r in found.refused]
 
     # ------------------------------------------------------------ running scans
 
@@ -212,11 +213,13 @@ class ScanService:
         record.status, record.started_at = "running", record.started_at or time.time()
         self.save(record)
         try:
-            base, files, refused = self.input_files(record)
+            base, target, files, refused = self.input_files(record)
             record.refused = refused or None
             if not files:
                 raise BatchError("no TXT, Markdown, DOCX or PDF file to scan", code="no_input_files")
-            run_scan(files, self.folder(scan_id) / OUT, contract_type=record.contract_type,
+            # the folder, not its contract files: files of another format are then recorded
+            # as unsupported_format, as in a command-line scan, rather than dropped
+            run_scan([target], self.folder(scan_id) / OUT, contract_type=record.contract_type,
                      settings=self.engine.settings, show_progress=False, resume=resume, root=base,
                      runner=InProcessRunner(self._shared_worker(), self._stop))
         except ScanCancelled:
@@ -254,7 +257,8 @@ class ScanService:
             status = scan_status(out)
         except BatchError:
             return {"state": "not_started", "files_total": 0, "files_done": 0, "files_failed": 0, "files_reviewed": 0,
-                    "files_other": 0, "files_skipped": 0, "rate_per_minute": 0.0, "eta_seconds": None}
+                    "files_other": 0, "files_skipped": 0, "files_unsupported": 0, "rate_per_minute": 0.0,
+                    "eta_seconds": None}
         totals = status.get("totals", {})
         finished = status.get("state") == "finished"
         # while running: this run's counts; once finished: the folder's totals (a resumed scan ran more than once)
@@ -262,10 +266,12 @@ class ScanService:
         other = totals.get("other", 0) if finished else status.get("other", 0)
         failed = totals.get("errors", 0) if finished else status.get("errors", 0)
         skipped = status.get("skipped_done", 0) + status.get("duplicates", 0)  # already done, or same bytes
+        unsupported = totals.get("unsupported", 0) if finished else status.get("unsupported", 0)
         total = max(status.get("files_found", 0), reviewed + other + failed)
         done = total - failed if finished else reviewed + other + skipped
         return {"state": status.get("state"), "files_total": total, "files_done": done, "files_failed": failed,
                 "files_reviewed": reviewed, "files_other": other, "files_skipped": skipped,
+                "files_unsupported": unsupported,
                 "rate_per_minute": status.get("rate_per_minute", 0.0), "eta_seconds": status.get("eta_seconds"),
                 "totals": totals or None}
 

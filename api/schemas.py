@@ -188,6 +188,8 @@ class ScanProgress(BaseModel):
     files_reviewed: int
     files_other: int
     files_skipped: int
+    files_unsupported: int = Field(0, description="files of another format, not reviewed: listed under results.errors "
+                                                  "with unsupported_format")
     rate_per_minute: float = 0.0
     eta_seconds: float | None = None
     totals: dict[str, Any] | None = None

@@ -5,9 +5,10 @@ symlinks or other special files, and stops at the limits: number of entries, byt
 file, total bytes, and compression ratio (per entry, and overall against the archive's size
 on disk). The declared sizes in the headers are checked before anything is written, and
 the bytes actually decompressed are counted against the same limits while writing (the
-headers are forgeable, so they are never trusted alone). Entries that are not
-contracts (by extension), folders, and macOS/hidden files are skipped; nested zips are not
-opened. Extraction goes into a fresh temporary folder inside ``dest`` that is renamed
+headers are forgeable, so they are never trusted alone). Folders and macOS/hidden files
+are skipped; every other regular file is written out, contract or not, so that the scan of
+the unpacked folder reports files of an unsupported format (``unsupported_format``)
+instead of losing them silently; nested zips are not opened. Extraction goes into a fresh temporary folder inside ``dest`` that is renamed
 into place only when everything passed, so a refused zip leaves nothing behind.
 """
 
@@ -48,7 +49,8 @@ def _safe_member_path(name: str) -> PurePosixPath | None:
 
 def extract_upload_zip(zip_path: str | os.PathLike[str], dest: str | os.PathLike[str],
                        limits: UploadLimits | None = None) -> list[Path]:
-    """Extract the contract files of ``zip_path`` under ``dest``; returns their paths.
+    """Extract the files of ``zip_path`` under ``dest``; returns the paths of the contract
+    files among them (by extension, as a folder scan reads them).
 
     ``dest`` must not exist yet or be empty. Raises ``BatchError`` with code
     ``corrupt_zip``, ``unsafe_zip_entry``, ``zip_too_many_files``, ``zip_too_large`` or
@@ -65,7 +67,7 @@ def extract_upload_zip(zip_path: str | os.PathLike[str], dest: str | os.PathLike
         if dest.exists():
             dest.rmdir()
         os.replace(staging, dest)
-        return [dest / p.relative_to(staging) for p in extracted]
+        return [dest / p.relative_to(staging) for p in extracted if p.name.lower().endswith(SCANNED_EXTENSIONS)]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -100,8 +102,6 @@ def _planned_entries(archive: zipfile.ZipFile, archive_bytes: int,
         if relative is None or info.is_dir():
             continue
         if any(p.startswith(".") or p == "__MACOSX" for p in relative.parts):
-            continue
-        if not relative.name.lower().endswith(SCANNED_EXTENSIONS):
             continue
         if info.file_size > limits.max_file_bytes:
             raise BatchError(f"zip entry '{info.filename}' is larger than {limits.max_file_bytes:,} bytes",

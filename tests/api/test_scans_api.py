@@ -105,6 +105,9 @@ def test_zip_scan_reports_progress_and_results(zip_scan):
     progress, results = zip_scan["progress"], zip_scan["results"]
     assert progress["files_total"] == 4 and progress["files_done"] == 4 and progress["files_failed"] == 0
     assert progress["files_reviewed"] == 3 and progress["files_skipped"] == 1  # the copy has the same bytes
+    # the non-contract file is reported, not dropped
+    assert progress["files_unsupported"] == 1
+    assert [(e["path"], e["error_code"]) for e in zip_scan["results"]["errors"]] == [("acme/readme.bin", "unsupported_format")]
     assert progress["rate_per_minute"] > 0 and progress["state"] == "finished"
     assert zip_scan["source"] == {"kind": "upload", "name": "portfolio.zip"}
     assert zip_scan["owner"] == "svc-lakeshore-contract_manager"
@@ -119,7 +122,8 @@ def test_zip_scan_reports_progress_and_results(zip_scan):
         assert isinstance(row["risk_score"], int) and not isinstance(row["risk_score"], bool)
         assert row["type_confidence"] is None or isinstance(row["type_confidence"], float)
     assert all(row["page"].startswith(f"/v1/scans/{zip_scan['scan_id']}/contracts/") for row in rows.values())
-    assert results["errors_count"] == 0 and results["paths"]["report.html"] == "out/report.html"
+    assert results["errors_count"] == 1  # acme/readme.bin, unsupported_format (above)
+    assert results["paths"]["report.html"] == "out/report.html"
     assert zip_scan["created_at"].endswith("Z") and zip_scan["finished_at"]
 
 

@@ -17,12 +17,14 @@ def make_zip(path, entries):
     return path
 
 
-def test_extracts_contracts_only_keeping_folders(tmp_path):
+def test_returns_the_contracts_keeping_folders_and_writes_other_files_for_the_scan_to_report(tmp_path):
     z = make_zip(tmp_path / "u.zip", [("a/nda.txt", "1. x"), ("a/b/supply.docx", b"PK.."), ("readme.exe", b"MZ"),
                                       ("__MACOSX/a/._nda.txt", "junk"), ("a/.hidden.md", "x"), ("dir/", "")])
     files = extract_upload_zip(z, tmp_path / "dest")
     assert sorted(p.relative_to(tmp_path / "dest").as_posix() for p in files) == ["a/b/supply.docx", "a/nda.txt"]
     assert (tmp_path / "dest" / "a" / "nda.txt").read_text() == "1. x"
+    written = sorted(p.relative_to(tmp_path / "dest").as_posix() for p in (tmp_path / "dest").rglob("*") if p.is_file())
+    assert written == ["a/b/supply.docx", "a/nda.txt", "readme.exe"]  # not the hidden and macOS files
 
 
 @pytest.mark.parametrize("name", ["../evil.txt", "a/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "..\\evil.txt"])
