@@ -77,11 +77,13 @@ class ContractWorker:
         return self._detector
 
     def review_file(self, path: str, sha256: str, requested_type: str) -> ScanOutcome:
-        # Each file embeds on its own: the torch-fp32 path embeds in padded batches, whose
-        # vectors depend (at float-noise level) on their neighbours, so vectors cached from
-        # earlier files could make a file's results depend on what its worker saw before.
-        # (The static and onnx-int8 paths embed each text on its own and do not depend on it.)
-        self.engine.encoder.clear_cache()
+        # The torch-fp32 path embeds in padded batches, whose vectors depend (at float-noise
+        # level) on their neighbours, so vectors cached from earlier files could make a file's
+        # results depend on what its worker saw before: each file embeds on its own there. The
+        # static and onnx-int8 paths embed each text on its own, so their cache carries over
+        # (clauses that recur across a portfolio are embedded once per worker).
+        if self.engine.encoder.backend == "torch-fp32":
+            self.engine.encoder.clear_cache()
         cpu_started = time.process_time()
         outcome = self._review_file(path, sha256, requested_type)
         return dataclasses.replace(outcome, cpu_seconds=round(time.process_time() - cpu_started, 3))

@@ -11,8 +11,9 @@ from tests.unit.batch.fake_workers import fake_review, fake_vectors
 
 
 class FakeEncoder:
-    def __init__(self):
+    def __init__(self, backend="torch-fp32"):
         self.cleared = 0
+        self.backend = backend
 
     def clear_cache(self):
         self.cleared += 1
@@ -45,7 +46,7 @@ def test_from_engine_reuses_the_given_engine_and_loads_nothing(tmp_path, monkeyp
     outcome = worker.review_file(str(contract), sha256_of_file(contract), "procurement")
     assert outcome.status == "reviewed", outcome.error_message
     assert outcome.worker == "api:1" and outcome.review["risk_score"] == 90 and outcome.vectors.shape == (2, 384)
-    assert engine.encoder.cleared == 1
+    assert engine.encoder.cleared == 1  # torch-fp32: each file embeds on its own
     assert ContractWorker.from_engine(engine).name  # a default name (host:pid)
     missing = worker.review_file(str(tmp_path / "gone.txt"), "0" * 64, "procurement")
     assert missing.status == "error" and missing.error_code == "file_not_found"
@@ -59,3 +60,16 @@ def test_from_engine_is_what_the_api_uses():
     service = scan_service.ScanService(SimpleNamespace(data_root="/nonexistent"), FakeEngine(), logger=None)
     worker = service._shared_worker()
     assert type(worker) is ContractWorker and worker.engine is service.engine and worker.name.startswith("api:")
+
+
+@pytest.mark.parametrize("backend, cleared", [("torch-fp32", 2), ("onnx-int8", 0), ("static", 0)])
+def test_only_the_batched_fp32_path_clears_the_embedding_cache_between_files(backend, cleared, tmp_path):
+    engine = FakeEngine()
+    engine.encoder = FakeEncoder(backend)
+    worker = ContractWorker.from_engine(engine, name="w")
+    for name in ("a.txt", "b.txt"):
+        contract = tmp_path / name
+        contract.write_text(f"1. {name} Liability is uncapped.\n2. Payment in 30 days.\n")
+        assert worker.review_file(str(contract), sha256_of_file(contract), "procurement").status == "reviewed"
+    assert engine.encoder.cleared == cleared
+
