@@ -75,8 +75,11 @@ def read_pdf(data: bytes, name: str) -> tuple[str, tuple[Block, ...], int]:
             continue
         text = clean_page_text(raw)
         out.page_break()
-        for para in re.split(r"\n\s*\n", text):
-            out.add(para, "paragraph")
+        for index, para in enumerate(p for p in re.split(r"\n\s*\n", text) if p.strip()):
+            if index == 0 and out.parts and runs_on(out.parts[-1], para):
+                out.extend_last(para)  # a sentence cut by the page break
+            else:
+                out.add(para, "paragraph")
     if failures == len(pages):
         raise _corrupt(name, "no page could be read")
     if not out.text.strip():
@@ -86,6 +89,19 @@ def read_pdf(data: bytes, name: str) -> tuple[str, tuple[Block, ...], int]:
             details={"name": name, "pages": len(pages)},
         )
     return out.text, tuple(out.blocks), len(pages)
+
+
+_NEW_ITEM_RE = re.compile(r"^\s*(\*\*|#|[-•*]\s|\(?[0-9a-zA-Z]{1,3}[.)]\s|(section|article|schedule|exhibit)\b)",
+                          re.IGNORECASE)
+
+
+def runs_on(previous: str, following: str) -> bool:
+    """Whether a page's first paragraph continues the previous page's last one: that one
+    stops mid-sentence (a word or a comma, no closing punctuation) and this one does not
+    start a new item (a heading, a number, a bullet)."""
+    tail = previous.rstrip()
+    return bool(tail) and (tail[-1].isalnum() or tail[-1] == ",") and not tail[-1].isdigit() \
+        and following.lstrip()[:1].isalpha() and not _NEW_ITEM_RE.match(following)
 
 
 def clean_page_text(raw: str) -> str:

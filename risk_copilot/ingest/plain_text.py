@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from risk_copilot.document import Block
 from risk_copilot.errors import IngestError
@@ -139,6 +139,20 @@ class BlockTextBuilder:
     def page_break(self) -> None:
         """Force a paragraph break before the next piece (used between PDF pages)."""
         self.last_kind = None
+
+    def extend_last(self, text: str) -> None:
+        """Continue the last block with ``text`` on a new line (a paragraph that runs on
+        across a PDF page break)."""
+        text = text.strip()
+        if not text:
+            return
+        if not self.blocks:
+            self.add(text)
+            return
+        self.parts.append("\n" + text)
+        self.length += 1 + len(text)
+        last = self.blocks[-1]
+        self.blocks[-1] = replace(last, end=self.length)
 
     @property
     def text(self) -> str:

@@ -415,3 +415,18 @@ def test_password_protected_docx_is_encrypted_not_corrupt() -> None:
     with pytest.raises(IngestError) as exc:
         ingest_bytes(ole + bytes(1024), "old.docx")
     assert code_of(exc) == "unsupported_format" and ".doc" in exc.value.message
+
+
+def test_a_sentence_cut_by_a_pdf_page_break_stays_one_paragraph() -> None:
+    data = make_pdf(["5. Payment. Customer may hold back a disputed amount by explaining the problem to",
+                     "Supplier in writing before payment is due.",
+                     "7. Term. This Agreement lasts two years. Page 3",
+                     "8. Notices. Notices are in writing."])
+    doc = ingest_bytes(data, "cut.pdf")
+    assert [doc.text[b.start:b.end] for b in doc.blocks] == [
+        "5. Payment. Customer may hold back a disputed amount by explaining the problem to\n"
+        "Supplier in writing before payment is due.",
+        # a page ending in a page number, or a page starting with a numbered item, is not run on
+        "7. Term. This Agreement lasts two years. Page 3",
+        "8. Notices. Notices are in writing.",
+    ]
