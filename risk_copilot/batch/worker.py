@@ -92,6 +92,7 @@ class ContractWorker:
         started = time.perf_counter()
         base = {"sha256": sha256, "path": path, "worker": self.name}
         try:
+            from risk_copilot.contract_type import reads_like_a_contract
             from risk_copilot.ingest import ingest_path
 
             document = ingest_path(path, max_bytes=self.engine.settings.max_file_bytes)
@@ -101,7 +102,9 @@ class ContractWorker:
             contract_type = requested_type
             if requested_type == "auto":
                 detected, confidence = self.detector().detect(document.text)
-                if detected not in REVIEWABLE_TYPES:
+                # text that does not read like a contract at all (a recipe, a letter) is "other",
+                # whatever type it is nearest to: it must not count in the portfolio's contracts
+                if detected not in REVIEWABLE_TYPES or not reads_like_a_contract(document.text):
                     return ScanOutcome(**base, status="other", detected_type=detected, type_confidence=confidence,
                                        seconds=time.perf_counter() - started, worker_rss_mb=peak_rss_mb())
                 contract_type = detected

@@ -109,3 +109,15 @@ def test_a_different_type_on_the_same_folder_is_refused(scanned, mixed_folder):
     with pytest.raises(BatchError) as err:
         run_scan([mixed_folder], out, contract_type="nda", show_progress=False)
     assert err.value.code == "scan_config_mismatch"
+
+
+def test_text_that_is_not_a_contract_is_other_not_a_reviewed_contract(review_engine, tmp_path):
+    from risk_copilot.batch.worker import ContractWorker
+    from risk_copilot.digests import sha256_of_file
+
+    recipe = tmp_path / "recipe.txt"
+    # (this one, from a user's test, is nearest to the procurement type, confidence 0.5)
+    recipe.write_text("Banana bread\n\nMash three ripe bananas. Mix with flour, sugar, butter and eggs. Bake at 180C "
+                      "for one hour. Let it cool before slicing.\n")
+    outcome = ContractWorker.from_engine(review_engine, name="t").review_file(str(recipe), sha256_of_file(recipe), "auto")
+    assert outcome.status == "other" and outcome.review is None
