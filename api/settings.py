@@ -7,7 +7,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from risk_copilot.settings import register_env_prefix
 
+
+@register_env_prefix
 class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RISK_COPILOT_API_", extra="ignore")
 

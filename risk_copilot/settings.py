@@ -34,17 +34,22 @@ class ReviewerSettings(BaseSettings):
     torch_threads: int = Field(0, ge=0, description="0: leave torch's default")
 
 
+#: settings class name -> its environment prefix (other settings classes register themselves)
+ENV_PREFIXES: dict[str, str] = {}
+
+
+def register_env_prefix(settings_class: type[BaseSettings]) -> type[BaseSettings]:
+    ENV_PREFIXES[settings_class.__name__] = settings_class.model_config.get("env_prefix", "")
+    return settings_class
+
+
+register_env_prefix(ReviewerSettings)
+
+
 def settings_error_message(error: ValidationError) -> str:
     """One line naming each bad setting by its environment variable, e.g.
     ``RISK_COPILOT_EMBEDDING_BACKEND='bogus': Input should be 'static', 'onnx-int8' or 'torch-fp32'``."""
-    prefixes = {"ReviewerSettings": ReviewerSettings.model_config.get("env_prefix", "")}
-    try:
-        from api.settings import ApiSettings
-
-        prefixes[ApiSettings.__name__] = ApiSettings.model_config.get("env_prefix", "")
-    except ImportError:  # the service extra is not installed
-        pass
-    prefix = prefixes.get(error.title, "")
+    prefix = ENV_PREFIXES.get(error.title, "")
     parts = []
     for item in error.errors():
         name = (prefix + "_".join(str(p) for p in item["loc"])).upper() if prefix else ".".join(map(str, item["loc"]))

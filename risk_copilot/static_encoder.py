@@ -4,8 +4,10 @@ A clause's vector is the sum of its word pieces' rows (the rows carry their lear
 weights), L2-normalised: one table lookup and one sum per clause, no transformer. The
 table was initialised from MiniLM's own output for each word piece and then trained to
 reproduce MiniLM's clause embeddings (``risk_copilot.training.static_encoder``), so the
-vectors live in MiniLM's space and the heads, the clause library and its thresholds read
-them as they read MiniLM's. Its accuracy against MiniLM is measured in the model card.
+vectors live in MiniLM's space and the heads and the clause library read them unchanged.
+Similarities come out close to MiniLM's, not equal, and the playbooks' thresholds were
+tuned on MiniLM's: findings differ on some contracts, which is why this path is opt-in
+(figures in the model card).
 
 A small MLP on the normalised sum (a residual: ``n + MLP(n)``, then normalised again)
 corrects what a sum of rows cannot express; it costs two (384 x 1024) products per clause.

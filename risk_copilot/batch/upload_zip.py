@@ -8,7 +8,8 @@ the bytes actually decompressed are counted against the same limits while writin
 headers are forgeable, so they are never trusted alone). Folders and macOS/hidden files
 are skipped; every other regular file is written out, contract or not, so that the scan of
 the unpacked folder reports files of an unsupported format (``unsupported_format``)
-instead of losing them silently; nested zips are not opened. Extraction goes into a fresh temporary folder inside ``dest`` that is renamed
+instead of losing them silently; nested zips are not opened. Extraction goes into a fresh
+temporary folder inside ``dest`` that is renamed
 into place only when everything passed, so a refused zip leaves nothing behind.
 """
 
