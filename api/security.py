@@ -97,12 +97,22 @@ class BodySizeLimitMiddleware:
     def __init__(self, app: ASGIApp, limit: int, path_limits: dict[str, int] | None = None) -> None:
         self.app, self.default_limit, self.path_limits = app, limit, dict(path_limits or {})
 
-    async def _refuse(self, send: Send, received: int | None, limit: int) -> None:
-        body = json.dumps({"error": {"code": "payload_too_large",
-                                     "message": f"the request body exceeds the limit of {limit} bytes",
-                                     "details": {"limit_bytes": limit, "received_bytes": received}}}).encode()
+    async def _refuse(self, send: Send, received: int | None, limit: int, *, page: bool = False) -> None:
+        """The JSON error shape, or for the web pages (``page``) a short HTML page that says
+        the same and leads back (a browser would otherwise show raw JSON)."""
+        if page:
+            body = (f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>File too large</title>"
+                    f"<h1>File too large</h1><p>The upload is larger than the limit of {limit / 1e6:.0f} MB "
+                    f"({limit:,} bytes). Split the document or send a smaller file.</p>"
+                    f"<p><a href=\"/ui\">Back to the reviews</a></p></html>").encode()
+            content_type = b"text/html; charset=utf-8"
+        else:
+            body = json.dumps({"error": {"code": "payload_too_large",
+                                         "message": f"the request body exceeds the limit of {limit} bytes",
+                                         "details": {"limit_bytes": limit, "received_bytes": received}}}).encode()
+            content_type = b"application/json"
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
 
@@ -111,9 +121,10 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.path_limits.get(scope["path"].rstrip("/") or "/", self.default_limit)
+        page = scope["path"] == "/ui" or scope["path"].startswith("/ui/")
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            await self._refuse(send, int(length), limit)
+            await self._refuse(send, int(length), limit, page=page)
             return
         seen = {"bytes": 0, "started": False}
 
@@ -134,4 +145,4 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not seen["started"]:
-                await self._refuse(send, seen["bytes"], limit)
+                await self._refuse(send, seen["bytes"], limit, page=page)

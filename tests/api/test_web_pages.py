@@ -131,3 +131,14 @@ def test_flash_messages_come_from_our_redirects_not_from_the_url(browser):
     shown = browser.get(r.headers["location"])
     assert re.search(r'class="flash flash-error" role="alert">[^<]*no text', shown.text)
     assert 'class="flash' not in browser.get(r.headers["location"]).text  # shown once
+
+
+def test_an_upload_over_the_limit_gets_a_page_not_raw_json(browser):
+    listing = browser.get("/ui/contracts")
+    too_big = b"1. Term. " + b"x" * 2_100_000  # the test service allows 2,000,000 bytes
+    r = browser.post("/ui/contracts/upload", data={"contract_type": "nda", "title": "Huge", "csrf": _csrf(listing.text)},
+                     files={"file": ("huge.md", too_big, "text/markdown")})
+    assert r.status_code == 413 and r.headers["content-type"].startswith("text/html")
+    assert "File too large" in r.text and 'href="/ui"' in r.text
+    r = browser.post("/v1/reviews", json={"text": "x" * 2_100_000, "contract_type": "nda"})  # the API keeps JSON
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
