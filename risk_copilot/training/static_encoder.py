@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from risk_copilot.settings import REPO_ROOT
-from risk_copilot.static_encoder import MAX_TOKENS, StaticSentenceModel, save_static_model
+from risk_copilot.static_encoder import StaticSentenceModel, save_static_model
 
 SEED = 20241204
 EPOCHS = 10
